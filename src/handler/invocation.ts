@@ -1,0 +1,122 @@
+/**
+ * One invocation's tracing: which parent it gets, its `aws.lambda` span, the timeout guard, and
+ * finishing it exactly once. All of its state lives in the object made per invocation, so
+ * invocations running at once in one process never share anything.
+ */
+
+import type { Tracer } from 'dd-trace';
+import type { Config } from '../config.ts';
+import { invocationTraceHeader } from '../context/trace-header-source.ts';
+import { xrayParent } from '../context/xray-parent.ts';
+import { describeError, log } from '../log.ts';
+import {
+  type DatadogContext,
+  runInSpan,
+  type Span,
+  startInvocationSpan,
+  tagError,
+} from '../tracer/dd-trace.ts';
+import { parseTraceHeader, type TraceHeader } from '../xray/header.ts';
+
+/** What the wrapper knows once per process, made when the handler is wrapped. */
+export interface WrapperRuntime {
+  readonly config: Config;
+  readonly tracer: Tracer;
+}
+
+/** The Lambda context fields the wrapper reads; everything is optional because users call handlers by hand. */
+export interface LambdaContextLike {
+  functionName?: string;
+  functionVersion?: string;
+  invokedFunctionArn?: string;
+  awsRequestId?: string;
+  xRayTraceId?: string;
+  getRemainingTimeInMillis?: () => number;
+}
+
+export type ParentSource = 'xray' | 'event' | 'none';
+
+export interface ChosenParent {
+  readonly context?: DatadogContext;
+  readonly source: ParentSource;
+  /** This invocation's X-Ray header, when merging is on and one was found. */
+  readonly xray?: TraceHeader;
+}
+
+let coldStart = true;
+
+/** `arn:aws:lambda:region:account:function:name[:qualifier]`, lowercased, without the qualifier. */
+export function unqualifiedFunctionArn(arn: string): string {
+  return arn.split(':').slice(0, 7).join(':').toLowerCase();
+}
+
+export function chooseParent(config: Config, context: LambdaContextLike): ChosenParent {
+  if (!config.mergeXrayTraces) return { source: 'none' };
+  const raw = invocationTraceHeader(context);
+  if (raw === undefined) return { source: 'none' };
+  const xray = parseTraceHeader(raw.value);
+  const parent = xrayParent(xray, config);
+  return parent ? { context: parent, source: 'xray', xray } : { source: 'none', xray };
+}
+
+export class Invocation {
+  readonly span: Span;
+  readonly #tracer: Tracer;
+  #timer: NodeJS.Timeout | undefined;
+  #finished = false;
+
+  constructor(runtime: WrapperRuntime, _event: unknown, context: LambdaContextLike) {
+    const { config, tracer } = runtime;
+    this.#tracer = tracer;
+    const parent = chooseParent(config, context);
+    const functionName = context.functionName ?? '';
+    const tags: Record<string, string | number | boolean> = {
+      cold_start: coldStart,
+      functionname: functionName.toLowerCase(),
+    };
+    coldStart = false;
+    if (context.invokedFunctionArn) tags.function_arn = unqualifiedFunctionArn(context.invokedFunctionArn);
+    if (context.functionVersion) tags.function_version = context.functionVersion;
+    if (context.awsRequestId) tags.request_id = context.awsRequestId;
+    if (parent.source !== 'none') tags['_dd.parent_source'] = parent.source;
+    this.span = startInvocationSpan(tracer, {
+      ...(parent.context ? { parent: parent.context } : {}),
+      resource: functionName || 'handler',
+      service: config.service ?? (functionName || 'aws.lambda'),
+      tags,
+    });
+    this.#armTimeout(config.flushDeadlineMs, context);
+  }
+
+  /** Runs the user's code with this invocation's span active. */
+  run<T>(fn: () => T): T {
+    return runInSpan(this.#tracer, this.span, fn);
+  }
+
+  /** Finishes the span once; later calls (double completion, the timeout) do nothing. */
+  finish(error?: unknown, failed = error !== undefined && error !== null): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    try {
+      if (failed) tagError(this.span, error);
+      this.span.finish();
+    } catch (fault) {
+      log.debug(`finishing the span failed: ${describeError(fault)}`);
+    }
+  }
+
+  /** Closes the span as timed out early enough to be exported before Lambda stops the function. */
+  #armTimeout(deadlineMs: number, context: LambdaContextLike): void {
+    if (typeof context.getRemainingTimeInMillis !== 'function') return;
+    const remaining = context.getRemainingTimeInMillis();
+    if (!Number.isFinite(remaining) || remaining <= 0) return;
+    const delay = Math.max(0, remaining - deadlineMs);
+    this.#timer = setTimeout(() => {
+      const error = new Error(`Task timed out: ${deadlineMs} ms before the deadline the span was closed`);
+      error.name = 'TimeoutError';
+      this.finish(error);
+    }, delay);
+    this.#timer.unref();
+  }
+}

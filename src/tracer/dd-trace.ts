@@ -1,0 +1,151 @@
+/**
+ * The one place that touches dd-trace.
+ *
+ * dd-trace is resolved once per process and that instance is used everywhere: a span context from a
+ * second copy of dd-trace silently starts a new root trace. Order: the instance already loaded in
+ * this process (dd-trace keeps it on `global._ddtrace`), then the function's own copy under
+ * `LAMBDA_TASK_ROOT`, then the copy beside this package (the layer's).
+ *
+ * The parent is built only through the public `tracer.extract('text_map', …)`.
+ */
+
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Span, SpanContext, Tracer } from 'dd-trace';
+import { lambdaEnvironment } from '../config.ts';
+import { describeError, log } from '../log.ts';
+
+export type { Span } from 'dd-trace';
+
+/** A Datadog parent context, ids as decimal strings, as it crosses a text_map carrier. */
+export interface DatadogContext {
+  readonly traceId: string;
+  readonly parentId: string;
+  readonly samplingPriority?: number;
+  /** High 64 bits of a 128-bit trace id, 16 hex (`_dd.p.tid`). */
+  readonly tid?: string;
+  /** Other propagation tags, `key=value` pairs as in `x-datadog-tags`. */
+  readonly tags?: string;
+}
+
+export interface TracerIdentity {
+  readonly service?: string;
+  readonly env?: string;
+  readonly version?: string;
+}
+
+const requireHere: NodeJS.Require = typeof require === 'function' ? require : createRequire(import.meta.url);
+
+let tracer: Tracer | null | undefined;
+
+function loadTracer(): Tracer | null {
+  const loaded = (globalThis as { _ddtrace?: Tracer })._ddtrace;
+  if (loaded) return loaded;
+  const taskRoot = lambdaEnvironment().taskRoot;
+  const candidates: Array<() => Tracer> = [];
+  if (taskRoot) candidates.push(() => createRequire(path.join(taskRoot, 'index.js'))('dd-trace'));
+  candidates.push(() => requireHere('dd-trace'));
+  for (const load of candidates) {
+    try {
+      const found = load();
+      if (found && typeof found.startSpan === 'function') return found;
+    } catch {
+      // not there: try the next copy
+    }
+  }
+  return null;
+}
+
+/**
+ * The process's dd-trace, initialised if the function has not done it (dd-trace's `init` is a
+ * no-op the second time, so a function's own settings stay as they are). Undefined when dd-trace
+ * cannot be loaded: the wrapper then passes invocations straight through.
+ */
+export function getTracer(identity: TracerIdentity): Tracer | undefined {
+  if (tracer === undefined) {
+    try {
+      tracer = loadTracer();
+      if (tracer) {
+        const settings: Record<string, string> = {};
+        if (identity.service) settings.service = identity.service;
+        if (identity.env) settings.env = identity.env;
+        if (identity.version) settings.version = identity.version;
+        tracer.init(settings);
+      } else {
+        log.once('warn', 'tracer:missing', 'dd-trace could not be loaded; invocations are not traced');
+      }
+    } catch (error) {
+      log.once('warn', 'tracer:init', `dd-trace failed to initialise (${describeError(error)}); not tracing`);
+      tracer = null;
+    }
+  }
+  return tracer ?? undefined;
+}
+
+/** Builds dd-trace's own span context from a Datadog context, through the public extract API. */
+export function extractContext(tracer: Tracer, context: DatadogContext): SpanContext | undefined {
+  const carrier: Record<string, string> = {
+    'x-datadog-trace-id': context.traceId,
+    'x-datadog-parent-id': context.parentId,
+  };
+  if (context.samplingPriority !== undefined) {
+    carrier['x-datadog-sampling-priority'] = String(context.samplingPriority);
+  }
+  const tags = [context.tid ? `_dd.p.tid=${context.tid}` : '', context.tags ?? ''].filter(Boolean).join(',');
+  if (tags) carrier['x-datadog-tags'] = tags;
+  return tracer.extract('text_map', carrier) ?? undefined;
+}
+
+export interface InvocationSpanOptions {
+  readonly parent?: DatadogContext;
+  readonly resource: string;
+  readonly service: string;
+  readonly tags: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** Starts the `aws.lambda` span, a child of `parent` when one is given, otherwise a root. */
+export function startInvocationSpan(tracer: Tracer, options: InvocationSpanOptions): Span {
+  let childOf: SpanContext | undefined;
+  if (options.parent) {
+    childOf = extractContext(tracer, options.parent);
+    if (!childOf) log.debug('dd-trace did not accept the parent context; the span is a root');
+  }
+  const tags = {
+    ...options.tags,
+    'resource.name': options.resource,
+    'service.name': options.service,
+    'span.type': 'serverless',
+    'span.kind': 'server',
+  };
+  return childOf
+    ? tracer.startSpan('aws.lambda', { childOf, tags })
+    : tracer.startSpan('aws.lambda', { tags });
+}
+
+/** Runs `fn` with `span` active, so spans made inside it are its children. */
+export function runInSpan<T>(tracer: Tracer, span: Span, fn: () => T): T {
+  return tracer.scope().activate(span, fn);
+}
+
+/** Marks a span as failed with whatever was thrown, Error or not. */
+export function tagError(span: Span, error: unknown): void {
+  if (error instanceof Error || (typeof error === 'object' && error !== null && 'message' in error)) {
+    const e = error as { name?: unknown; message?: unknown; stack?: unknown };
+    span.addTags({
+      error: 1,
+      'error.type': typeof e.name === 'string' ? e.name : 'Error',
+      'error.message': String(e.message),
+      ...(typeof e.stack === 'string' ? { 'error.stack': e.stack } : {}),
+    });
+    return;
+  }
+  span.addTags({ error: 1, 'error.type': typeof error, 'error.message': safeString(error) });
+}
+
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return typeof value;
+  }
+}
