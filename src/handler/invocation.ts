@@ -71,7 +71,7 @@ export class Invocation {
     const parent = chooseParent(config, context);
     const functionName = context.functionName ?? '';
     const tags: Record<string, string | number | boolean> = {
-      cold_start: coldStart,
+      cold_start: coldStart ? 'true' : 'false',
       functionname: functionName.toLowerCase(),
     };
     coldStart = false;
