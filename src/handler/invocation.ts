@@ -6,8 +6,7 @@
 
 import type { Tracer } from 'dd-trace';
 import type { Config } from '../config.ts';
-import { invocationTraceHeader } from '../context/trace-header-source.ts';
-import { xrayParent } from '../context/xray-parent.ts';
+import { type ChosenParent, chooseParent } from '../context/parent.ts';
 import { describeError, log } from '../log.ts';
 import {
   type DatadogContext,
@@ -16,7 +15,6 @@ import {
   startInvocationSpan,
   tagError,
 } from '../tracer/dd-trace.ts';
-import { parseTraceHeader, type TraceHeader } from '../xray/header.ts';
 
 /** What the wrapper knows once per process, made when the handler is wrapped. */
 export interface WrapperRuntime {
@@ -34,15 +32,6 @@ export interface LambdaContextLike {
   getRemainingTimeInMillis?: () => number;
 }
 
-export type ParentSource = 'xray' | 'event' | 'none';
-
-export interface ChosenParent {
-  readonly context?: DatadogContext;
-  readonly source: ParentSource;
-  /** This invocation's X-Ray header, when merging is on and one was found. */
-  readonly xray?: TraceHeader;
-}
-
 let coldStart = true;
 
 /** `arn:aws:lambda:region:account:function:name[:qualifier]`, lowercased, without the qualifier. */
@@ -50,25 +39,18 @@ export function unqualifiedFunctionArn(arn: string): string {
   return arn.split(':').slice(0, 7).join(':').toLowerCase();
 }
 
-export function chooseParent(config: Config, context: LambdaContextLike): ChosenParent {
-  if (!config.mergeXrayTraces) return { source: 'none' };
-  const raw = invocationTraceHeader(context);
-  if (raw === undefined) return { source: 'none' };
-  const xray = parseTraceHeader(raw.value);
-  const parent = xrayParent(xray, config);
-  return parent ? { context: parent, source: 'xray', xray } : { source: 'none', xray };
-}
-
 export class Invocation {
   readonly span: Span;
+  readonly parent: ChosenParent;
   readonly #tracer: Tracer;
   #timer: NodeJS.Timeout | undefined;
   #finished = false;
 
-  constructor(runtime: WrapperRuntime, _event: unknown, context: LambdaContextLike) {
+  constructor(runtime: WrapperRuntime, event: unknown, context: LambdaContextLike) {
     const { config, tracer } = runtime;
     this.#tracer = tracer;
-    const parent = chooseParent(config, context);
+    const parent = chooseParent(config, event, context);
+    this.parent = parent;
     const functionName = context.functionName ?? '';
     const tags: Record<string, string | number | boolean> = {
       cold_start: coldStart ? 'true' : 'false',
