@@ -9,7 +9,6 @@ import type { Config } from '../config.ts';
 import { type ChosenParent, chooseParent } from '../context/parent.ts';
 import { describeError, log } from '../log.ts';
 import {
-  type DatadogContext,
   runInSpan,
   type Span,
   startInvocationSpan,

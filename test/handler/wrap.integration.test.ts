@@ -160,7 +160,7 @@ describe('invocations at once in one process', () => {
       release = resolve;
     });
     let started = 0;
-    const handler = wrap.withXRayMerge(async (event: { i: number }) => {
+    const handler = wrap.withXRayMerge(async (event: { i: number }, _context: unknown) => {
       started += 1;
       if (started === headers.length) release();
       await gate; // all eight are in flight together
