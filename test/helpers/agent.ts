@@ -28,8 +28,8 @@ export interface AgentStandIn {
   /** Every trace payload received, in order, each a list of spans. */
   readonly traces: WireSpan[][];
   readonly requests: Array<{ method: string; path: string; headers: http.IncomingHttpHeaders }>;
-  /** Resolves with the spans once `count` spans named `name` (any name when omitted) have arrived. */
-  waitForSpans(count: number, name?: string): Promise<WireSpan[]>;
+  /** Resolves with the spans once `count` spans named `name` (any name when omitted) and matching `where` have arrived. */
+  waitForSpans(count: number, name?: string, where?: (span: WireSpan) => boolean): Promise<WireSpan[]>;
   close(): Promise<void>;
 }
 
@@ -89,8 +89,11 @@ export async function startAgent(): Promise<AgentStandIn> {
     port,
     traces,
     requests,
-    waitForSpans(count, name) {
-      const matching = () => traces.flat().filter((s) => name === undefined || s.name === name);
+    waitForSpans(count, name, where) {
+      const matching = () =>
+        traces
+          .flat()
+          .filter((s) => (name === undefined || s.name === name) && (where === undefined || where(s)));
       return new Promise((resolve) => {
         const check = () => {
           const found = matching();
