@@ -4,16 +4,13 @@
  * invocations running at once in one process never share anything.
  */
 
-import type { Tracer } from 'dd-trace';
+import type { SpanContext, Tracer } from 'dd-trace';
 import type { Config } from '../config.ts';
 import { type ChosenParent, chooseParent } from '../context/parent.ts';
 import { describeError, log } from '../log.ts';
-import {
-  runInSpan,
-  type Span,
-  startInvocationSpan,
-  tagError,
-} from '../tracer/dd-trace.ts';
+import { runInSpan, type Span, startInvocationSpan, tagError } from '../tracer/dd-trace.ts';
+import { sendToDaemon } from '../xray/emitter.ts';
+import { metadataHeader, metadataSubsegment, type SpanView } from '../xray/metadata-subsegment.ts';
 
 /** What the wrapper knows once per process, made when the handler is wrapped. */
 export interface WrapperRuntime {
@@ -42,6 +39,7 @@ export class Invocation {
   readonly span: Span;
   readonly parent: ChosenParent;
   readonly #tracer: Tracer;
+  readonly #config: Config;
   #timer: NodeJS.Timeout | undefined;
   #finished = false;
 
@@ -66,6 +64,7 @@ export class Invocation {
       service: config.service ?? (functionName || 'aws.lambda'),
       tags,
     });
+    this.#config = config;
     this.#armTimeout(config.flushDeadlineMs, context);
   }
 
@@ -81,10 +80,51 @@ export class Invocation {
     if (this.#timer) clearTimeout(this.#timer);
     try {
       if (failed) tagError(this.span, error);
+      // Before finish: the span's tags (trigger, status code) are final and still readable.
+      this.#sendXRayMetadata();
       this.span.finish();
     } catch (fault) {
       log.debug(`finishing the span failed: ${describeError(fault)}`);
     }
+  }
+
+  /**
+   * Tells X-Ray this invocation's Datadog context (and its trigger tags) in one `datadog-metadata`
+   * subsegment, when X-Ray sampled it and the context did not come from X-Ray. Never throws.
+   */
+  #sendXRayMetadata(): void {
+    try {
+      if (!metadataHeader(this.parent, this.#config.xrayMetadata)) return;
+      const document = metadataSubsegment({
+        parent: this.parent,
+        enabled: this.#config.xrayMetadata,
+        span: this.#spanView(),
+      });
+      if (document) sendToDaemon(this.#config.daemonAddress, document);
+    } catch (fault) {
+      log.debug(`the X-Ray metadata subsegment was not sent: ${describeError(fault)}`);
+    }
+  }
+
+  /**
+   * What the span carries, read lazily. The priority comes through the public `inject`; tags through
+   * the span context's `getTag` (dd-trace 6, untyped) or `_tags` (dd-trace 5).
+   */
+  #spanView(): SpanView {
+    const tracer = this.#tracer;
+    const context = this.span.context() as SpanContext & {
+      getTag?: (key: string) => unknown;
+      _tags?: Record<string, unknown>;
+    };
+    return {
+      traceId: context.toTraceId(),
+      get samplingPriority() {
+        const carrier: Record<string, string> = {};
+        tracer.inject(context, 'text_map', carrier);
+        return carrier['x-datadog-sampling-priority'];
+      },
+      tag: (key) => (typeof context.getTag === 'function' ? context.getTag(key) : context._tags?.[key]),
+    };
   }
 
   /** Closes the span as timed out early enough to be exported before Lambda stops the function. */
