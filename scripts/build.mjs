@@ -25,6 +25,8 @@ const entries = [
   { name: 'index', entry: 'src/index.ts', formats: ['esm', 'cjs'] },
   { name: 'merge', entry: 'src/merge/index.ts', formats: ['esm', 'cjs'], optional: true },
   { name: 'handler', entry: 'src/handler/redirect.ts', formats: ['cjs'], optional: true },
+  // The layer's ESM redirect entry (top-level await), re-exported by the package root's handler.mjs.
+  { name: 'handler', entry: 'src/handler/redirect-esm.ts', formats: ['esm'], optional: true },
   { name: 'cli', entry: 'src/cli.ts', formats: ['esm'], optional: true, banner: '#!/usr/bin/env node' },
 ];
 
