@@ -210,7 +210,7 @@ describe('UDP emitter', () => {
       assert.ok(got);
       assert.equal(parseDatagram(got.bytes).header, EXPECTED_HEADER);
       assert.equal(parseDatagram(got.bytes).document.name, 'v6');
-      assert.ok(createSocket.mock.calls.some((c) => c.arguments[0] === 'udp6'));
+      assert.ok(createSocket.mock.calls.some((c) => (c.arguments[0] as unknown) === 'udp6'));
     } finally {
       await six.close();
     }

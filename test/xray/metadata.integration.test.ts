@@ -189,7 +189,7 @@ describe('datadog-metadata at the loopback daemon', () => {
   });
 
   it('through the wrapper, a context that came from X-Ray: X-Ray already knows, nothing sent', async () => {
-    const handler = wrap.withXRayMerge(async () => ({ statusCode: 200 }));
+    const handler = wrap.withXRayMerge(async (_event: unknown, _context: unknown) => ({ statusCode: 200 }));
     await handler({}, lambdaContext({ xRayTraceId: `Root=${ROOT};Parent=${PARENT};Sampled=1` }) as never);
     assert.deepEqual(await datagramsUntilControl(), []);
   });
@@ -232,7 +232,10 @@ describe('end to end: an event-sourced Datadog context', () => {
       t.skip('event sources do not choose the parent yet (issue 5)');
       return;
     }
-    const handler = wrap.withXRayMerge(async () => ({ statusCode: 200, body: 'ok' }));
+    const handler = wrap.withXRayMerge(async (_event: unknown, _context: unknown) => ({
+      statusCode: 200,
+      body: 'ok',
+    }));
     await handler(
       apiGatewayEvent,
       lambdaContext({ xRayTraceId: `Root=${ROOT};Parent=${PARENT};Sampled=1` }) as never,
