@@ -1,0 +1,467 @@
+/**
+ * X-Ray segment documents -> Datadog spans. Pure and deterministic: the same documents, in any
+ * order, give the same spans in the same order, so a re-sent window is idempotent.
+ *
+ * Every segment and every subsegment (nested in `subsegments`, or standalone with `parent_id`)
+ * becomes one span:
+ * - `trace_id` from the X-Ray trace id through `xray/ids` (`compat` or `full128`; full128 also puts
+ *   `_dd.p.tid` in meta), `span_id` from the segment id, `parent_id` from the nesting or the
+ *   document's `parent_id`, `0` for a root. The function segment's id (origin
+ *   `AWS::Lambda::Function`) is the `Parent` the runtime saw, so the runtime's `aws.lambda` span
+ *   nests under it with no extra step.
+ * - `start`/`duration` in integer nanoseconds, computed in decimal from the shortest text of the
+ *   float seconds (no binary float error), rounded half up at the nanosecond.
+ * - An `in_progress` document has duration 0 and `xray.in_progress: "true"`: deterministic, unlike
+ *   "until now".
+ * - `name`/`type`/`resource` from `origin` (`AWS::Lambda::Function` -> `aws.lambda.function`,
+ *   `serverless`; `AWS::Lambda` -> `aws.lambda.service`, never the runtime's `aws.lambda`), or for subsegments from `sql` (`sql.query`), the `aws` namespace (`aws.request`,
+ *   as dd-trace names SDK calls) and remote `http` (`http.request`).
+ * - `fault`/`error`/`throttle` or a `cause` -> `error: 1` with `error.message`/`error.type`/
+ *   `error.stack` from the first exception (a cause that is an exception id is looked up across the
+ *   trace).
+ * - Annotations become tags under their own key (strings and booleans in meta, numbers in metrics);
+ *   the converter's own tags win a clash. Metadata only with `includeMetadata`, as
+ *   `metadata.<namespace>.<key>`.
+ * - Every span carries `meta[ORIGIN_TAG] = 'xray'`, `xray.trace_id` and `xray.segment_id`.
+ *
+ * @example
+ * const { spans, skipped } = convertDocuments([documentJson], { idMode: 'compat' });
+ */
+
+import { datadogSpanId, datadogTraceId, type TraceIdMode, USER_KEEP } from '../xray/ids.ts';
+import { compareSpans } from './order.ts';
+import {
+  parseSegmentDocument,
+  type SegmentDocument,
+  type SkippedDocument,
+  type XRayException,
+} from './segment-schema.ts';
+import { type DatadogSpan, ORIGIN_TAG } from './span.ts';
+
+export interface ConvertOptions {
+  /** How X-Ray trace ids map to Datadog ones; must match the runtime's `DD_XRAY_TRACE_ID_MODE`. */
+  readonly idMode?: TraceIdMode;
+  /** Copy segment metadata into meta (`metadata.<namespace>.<key>`). Off by default: it can be large or private. */
+  readonly includeMetadata?: boolean;
+}
+
+export interface ConversionResult {
+  readonly spans: DatadogSpan[];
+  /** Top-level documents read, valid or not. */
+  readonly documents: number;
+  /** Documents and nested subsegments left out, with the reason. */
+  readonly skipped: SkippedDocument[];
+}
+
+/** One trace as `BatchGetTraces` returns it (the SDK's shape, without depending on the SDK). */
+export interface XRayTrace {
+  readonly Id?: string;
+  readonly Segments?: ReadonlyArray<{ readonly Id?: string; readonly Document?: string }>;
+}
+
+/** Converts traces as `BatchGetTraces` returns them. */
+export function convertTraces(traces: Iterable<XRayTrace>, options: ConvertOptions = {}): ConversionResult {
+  const documents: unknown[] = [];
+  for (const trace of traces) for (const segment of trace.Segments ?? []) documents.push(segment.Document);
+  return convertDocuments(documents, options);
+}
+
+/** Converts segment documents (JSON text or parsed objects) of one or more traces. */
+export function convertDocuments(
+  documents: Iterable<unknown>,
+  options: ConvertOptions = {},
+): ConversionResult {
+  const idMode = options.idMode ?? 'compat';
+  const skipped: SkippedDocument[] = [];
+  const valid: SegmentDocument[] = [];
+  let count = 0;
+  for (const input of documents) {
+    count += 1;
+    const parsed = parseSegmentDocument(input);
+    skipped.push(...parsed.skipped);
+    if (parsed.ok) valid.push(parsed.document);
+  }
+
+  const exceptions = indexExceptions(valid);
+  const services = indexServices(valid);
+  const spans: DatadogSpan[] = [];
+  for (const document of valid) {
+    const traceId = document.trace_id as string;
+    const standalone = document.type === 'subsegment';
+    const service = standalone ? serviceOfStandalone(document, services) : document.name;
+    const walk = (doc: SegmentDocument, parentId: string, nested: boolean) => {
+      spans.push(
+        toSpan(doc, {
+          traceId,
+          service,
+          parentId,
+          segment: !nested && !standalone,
+          idMode,
+          includeMetadata: options.includeMetadata === true,
+          exceptions,
+        }),
+      );
+      for (const child of doc.subsegments) walk(child, datadogSpanId(doc.id), true);
+    };
+    walk(document, document.parent_id !== undefined ? datadogSpanId(document.parent_id) : '0', false);
+  }
+  spans.sort(compareSpans);
+  return { spans, documents: count, skipped };
+}
+
+interface SpanContext {
+  readonly traceId: string;
+  readonly service: string;
+  readonly parentId: string;
+  /** A top-level segment, not a subsegment. */
+  readonly segment: boolean;
+  readonly idMode: TraceIdMode;
+  readonly includeMetadata: boolean;
+  readonly exceptions: ReadonlyMap<string, XRayException>;
+}
+
+function toSpan(doc: SegmentDocument, context: SpanContext): DatadogSpan {
+  const meta: Record<string, string> = {};
+  const metrics: Record<string, number> = {};
+  const put = (key: string, value: unknown) => {
+    if (typeof value === 'string') meta[key] = value;
+    else if (typeof value === 'boolean') meta[key] = String(value);
+    else if (typeof value === 'number' && Number.isFinite(value)) metrics[key] = value;
+  };
+
+  // User-supplied tags first, so the converter's own tags win a clash.
+  for (const [key, value] of Object.entries(doc.annotations ?? {})) put(key, value);
+  if (context.includeMetadata) {
+    for (const [namespace, entries] of Object.entries(doc.metadata ?? {})) {
+      if (typeof entries !== 'object' || entries === null) continue;
+      for (const [key, value] of Object.entries(entries)) {
+        meta[`metadata.${namespace}.${key}`] = typeof value === 'string' ? value : JSON.stringify(value);
+      }
+    }
+  }
+
+  const { traceId, tid } = datadogTraceId(context.traceId, context.idMode);
+  if (tid !== undefined) meta['_dd.p.tid'] = tid;
+  meta[ORIGIN_TAG] = 'xray';
+  meta['xray.trace_id'] = context.traceId;
+  meta['xray.segment_id'] = doc.id;
+  meta['xray.name'] = doc.name;
+  meta['xray.kind'] = context.segment ? 'segment' : 'subsegment';
+  if (doc.origin !== undefined) meta['xray.origin'] = doc.origin;
+  if (doc.namespace !== undefined) meta['xray.namespace'] = doc.namespace;
+  if (doc.inferred === true) meta['xray.inferred'] = 'true';
+  if (doc.resource_arn !== undefined) meta['xray.resource_arn'] = doc.resource_arn;
+  if (doc.user !== undefined) meta['usr.id'] = doc.user;
+  if (doc.service?.version !== undefined) meta.version = doc.service.version;
+
+  tagHttp(doc, meta);
+  tagAws(doc, meta, metrics);
+  tagSql(doc, meta);
+  const error = tagError(doc, context.exceptions, meta);
+  if (context.segment) metrics._sampling_priority_v1 = USER_KEEP;
+
+  const start = secondsToNanos(doc.start_time);
+  let duration = 0n;
+  if (doc.in_progress === true || doc.end_time === undefined) meta['xray.in_progress'] = 'true';
+  else {
+    const end = secondsToNanos(doc.end_time);
+    duration = end > start ? end - start : 0n;
+  }
+
+  const { name, type, resource } = describe(doc, context.segment);
+  return {
+    trace_id: traceId,
+    span_id: datadogSpanId(doc.id),
+    parent_id: context.parentId,
+    name,
+    service: context.service,
+    resource,
+    type,
+    start,
+    duration,
+    error,
+    meta: sortedRecord(meta),
+    metrics: sortedRecord(metrics),
+  };
+}
+
+/** Span types of the origins X-Ray writes; other AWS origins are calls over HTTP. */
+const ORIGIN_TYPES: Readonly<Record<string, string>> = {
+  'AWS::Lambda': 'serverless',
+  'AWS::Lambda::Function': 'serverless',
+  'AWS::StepFunctions::StateMachine': 'serverless',
+  'AWS::ApiGateway::Stage': 'web',
+  'AWS::ElasticLoadBalancingV2::LoadBalancer': 'web',
+  'AWS::EC2::Instance': 'web',
+  'AWS::ECS::Container': 'web',
+  'AWS::EKS::Container': 'web',
+  'AWS::ElasticBeanstalk::Environment': 'web',
+  'AWS::AppSync::GraphQLAPI': 'graphql',
+  'AWS::DynamoDB::Table': 'db',
+  'AWS::RDS::DBInstance': 'sql',
+  'AWS::SQS::Queue': 'queue',
+  'AWS::SNS::Topic': 'queue',
+  'AWS::Events::EventBus': 'queue',
+  'AWS::Kinesis::Stream': 'queue',
+};
+
+/**
+ * Span names that must not follow the generic rule: the Lambda service's segment would become
+ * `aws.lambda`, the name of the runtime's own span in the same trace.
+ */
+const ORIGIN_NAMES: Readonly<Record<string, string>> = {
+  'AWS::Lambda': 'aws.lambda.service',
+};
+
+/** `AWS::Lambda::Function` -> `aws.lambda.function`; `AWS::Lambda` -> `aws.lambda.service`. */
+export function originSpanName(origin: string): string {
+  const named = ORIGIN_NAMES[origin];
+  if (named !== undefined) return named;
+  const slug = origin
+    .split('::')
+    .map((part) =>
+      part
+        .trim()
+        .toLowerCase()
+        .replace(/[^a-z0-9_]+/g, '_'),
+    )
+    .filter((part) => part.length > 0)
+    .join('.');
+  return slug.length > 0 ? slug : 'xray.segment';
+}
+
+function describe(doc: SegmentDocument, segment: boolean): { name: string; type: string; resource: string } {
+  const resource = resourceOf(doc);
+  if (doc.origin !== undefined) {
+    return {
+      name: originSpanName(doc.origin),
+      type: ORIGIN_TYPES[doc.origin] ?? (doc.origin.startsWith('AWS::') ? 'http' : 'custom'),
+      resource,
+    };
+  }
+  if (doc.sql !== undefined) return { name: 'sql.query', type: 'sql', resource };
+  if (doc.namespace === 'aws') {
+    return { name: 'aws.request', type: doc.name === 'DynamoDB' ? 'db' : 'http', resource };
+  }
+  if (segment) return { name: 'xray.segment', type: doc.http?.request ? 'web' : 'custom', resource };
+  if (doc.namespace === 'remote' && doc.http !== undefined)
+    return { name: 'http.request', type: 'http', resource };
+  return { name: 'xray.subsegment', type: 'custom', resource };
+}
+
+function resourceOf(doc: SegmentDocument): string {
+  if (doc.sql !== undefined) return doc.sql.sanitized_query ?? doc.name;
+  const operation = stringField(doc.aws, 'operation');
+  if (operation !== undefined) {
+    const target = awsTarget(doc.aws ?? {});
+    return target !== undefined ? `${operation} ${target}` : operation;
+  }
+  const request = doc.http?.request;
+  if (request?.method !== undefined) {
+    const path = request.url !== undefined ? urlPath(request.url) : undefined;
+    return path !== undefined ? `${request.method.toUpperCase()} ${path}` : request.method.toUpperCase();
+  }
+  return doc.name;
+}
+
+/** The thing an AWS call acted on: a table, bucket, function, queue or topic. */
+function awsTarget(aws: Record<string, unknown>): string | undefined {
+  const direct =
+    stringField(aws, 'table_name') ?? stringField(aws, 'bucket_name') ?? stringField(aws, 'function_name');
+  if (direct !== undefined) return direct;
+  const queueUrl = stringField(aws, 'queue_url');
+  if (queueUrl !== undefined) return queueUrl.slice(queueUrl.lastIndexOf('/') + 1);
+  const topicArn = stringField(aws, 'topic_arn');
+  if (topicArn !== undefined) return topicArn.slice(topicArn.lastIndexOf(':') + 1);
+  const names = aws.resource_names;
+  if (Array.isArray(names) && typeof names[0] === 'string') return names[0];
+  return undefined;
+}
+
+function urlPath(url: string): string | undefined {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url.startsWith('/') ? url.split('?')[0] : undefined;
+  }
+}
+
+function tagHttp(doc: SegmentDocument, meta: Record<string, string>): void {
+  const request = doc.http?.request;
+  const response = doc.http?.response;
+  if (request?.method !== undefined) meta['http.method'] = request.method.toUpperCase();
+  if (request?.url !== undefined) meta['http.url'] = request.url;
+  if (request?.user_agent !== undefined) meta['http.useragent'] = request.user_agent;
+  if (request?.client_ip !== undefined) meta['http.client_ip'] = request.client_ip;
+  if (response?.status !== undefined) meta['http.status_code'] = String(response.status);
+}
+
+/** Every scalar under `aws` as `aws.<key>` (objects one level down), plus Datadog's usual names. */
+function tagAws(doc: SegmentDocument, meta: Record<string, string>, metrics: Record<string, number>): void {
+  const aws = doc.aws;
+  if (aws === undefined) return;
+  const flatten = (prefix: string, record: Record<string, unknown>, depth: number) => {
+    for (const [key, value] of Object.entries(record)) {
+      const name = `${prefix}.${key}`;
+      if (typeof value === 'string') meta[name] = value;
+      else if (typeof value === 'boolean') meta[name] = String(value);
+      else if (typeof value === 'number' && Number.isFinite(value)) metrics[name] = value;
+      else if (Array.isArray(value) && value.every((v) => typeof v === 'string'))
+        meta[name] = value.join(',');
+      else if (depth < 2 && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+        flatten(name, value as Record<string, unknown>, depth + 1);
+      }
+    }
+  };
+  flatten('aws', aws, 1);
+  const aliases: Array<[string, string]> = [
+    ['region', 'region'],
+    ['table_name', 'tablename'],
+    ['bucket_name', 'bucketname'],
+    ['function_name', 'functionname'],
+    ['queue_url', 'queuename'],
+    ['topic_arn', 'topicname'],
+  ];
+  for (const [field, alias] of aliases) {
+    const value = stringField(aws, field);
+    if (value === undefined) continue;
+    meta[alias] =
+      field === 'queue_url'
+        ? value.slice(value.lastIndexOf('/') + 1)
+        : field === 'topic_arn'
+          ? value.slice(value.lastIndexOf(':') + 1)
+          : value;
+  }
+  if (doc.namespace === 'aws') meta.aws_service = doc.name;
+  if (doc.origin === 'AWS::Lambda::Function' || doc.origin === 'AWS::Lambda') meta.functionname ??= doc.name;
+}
+
+function tagSql(doc: SegmentDocument, meta: Record<string, string>): void {
+  const sql = doc.sql;
+  if (sql === undefined) return;
+  if (sql.sanitized_query !== undefined) meta['sql.query'] = sql.sanitized_query;
+  if (sql.database_type !== undefined) meta['db.system'] = sql.database_type.toLowerCase();
+  if (sql.url !== undefined) meta['db.url'] = sql.url;
+  if (sql.user !== undefined) meta['db.user'] = sql.user;
+  if (sql.database_version !== undefined) meta['db.version'] = sql.database_version;
+  if (sql.driver_version !== undefined) meta['db.driver_version'] = sql.driver_version;
+  if (sql.preparation !== undefined) meta['db.preparation'] = sql.preparation;
+}
+
+function tagError(
+  doc: SegmentDocument,
+  exceptions: ReadonlyMap<string, XRayException>,
+  meta: Record<string, string>,
+): 0 | 1 {
+  const flag =
+    doc.fault === true
+      ? 'fault'
+      : doc.throttle === true
+        ? 'throttle'
+        : doc.error === true
+          ? 'error'
+          : undefined;
+  if (doc.fault === true) meta['xray.fault'] = 'true';
+  if (doc.error === true) meta['xray.error'] = 'true';
+  if (doc.throttle === true) meta['xray.throttle'] = 'true';
+  const cause = doc.cause;
+  let exception: XRayException | undefined;
+  if (typeof cause === 'string') {
+    meta['xray.cause_id'] = cause;
+    exception = exceptions.get(cause);
+  } else {
+    exception = cause?.exceptions?.[0];
+  }
+  if (flag === undefined && cause === undefined) return 0;
+
+  const status = doc.http?.response?.status;
+  const fallback = `X-Ray ${flag ?? 'error'}${status !== undefined ? ` (HTTP ${status})` : ''}`;
+  meta['error.message'] = exception?.message ?? fallback;
+  meta['error.type'] = exception?.type ?? `xray.${flag ?? 'error'}`;
+  const frames = exception?.stack ?? [];
+  if (frames.length > 0) {
+    const lines = frames.map((frame) => {
+      const where = `${frame.path ?? '<unknown>'}${frame.line !== undefined ? `:${frame.line}` : ''}`;
+      return frame.label !== undefined ? `    at ${frame.label} (${where})` : `    at ${where}`;
+    });
+    meta['error.stack'] = [`${meta['error.type']}: ${meta['error.message']}`, ...lines].join('\n');
+  }
+  return 1;
+}
+
+/** Exceptions by id across all documents, for causes that refer to one by id. */
+function indexExceptions(documents: readonly SegmentDocument[]): Map<string, XRayException> {
+  const index = new Map<string, XRayException>();
+  const visit = (doc: SegmentDocument) => {
+    if (typeof doc.cause === 'object') {
+      for (const exception of doc.cause.exceptions ?? []) {
+        if (exception.id !== undefined && !index.has(exception.id)) index.set(exception.id, exception);
+      }
+    }
+    for (const child of doc.subsegments) visit(child);
+  };
+  for (const doc of documents) visit(doc);
+  return index;
+}
+
+interface ServiceEntry {
+  readonly service?: string;
+  readonly parentId?: string;
+}
+
+/** For every segment and subsegment id: the service of its segment, or where to look for it. */
+function indexServices(documents: readonly SegmentDocument[]): Map<string, ServiceEntry> {
+  const index = new Map<string, ServiceEntry>();
+  for (const doc of documents) {
+    if (doc.type === 'subsegment') {
+      index.set(`${doc.trace_id}/${doc.id}`, { parentId: doc.parent_id });
+      continue;
+    }
+    const visit = (node: SegmentDocument) => {
+      index.set(`${doc.trace_id}/${node.id}`, { service: doc.name });
+      for (const child of node.subsegments) visit(child);
+    };
+    visit(doc);
+  }
+  return index;
+}
+
+/** A standalone subsegment belongs to the service of the segment it hangs under, if the trace has it. */
+function serviceOfStandalone(doc: SegmentDocument, services: ReadonlyMap<string, ServiceEntry>): string {
+  let parentId = doc.parent_id;
+  for (let hops = 0; parentId !== undefined && hops < 64; hops += 1) {
+    const entry = services.get(`${doc.trace_id}/${parentId}`);
+    if (entry === undefined) break;
+    if (entry.service !== undefined) return entry.service;
+    parentId = entry.parentId;
+  }
+  return doc.name;
+}
+
+/**
+ * Float epoch seconds -> integer nanoseconds, exactly as the number's shortest decimal text reads
+ * (`1579584424.771` -> `1579584424771000000n`), rounded half up past the ninth decimal.
+ */
+export function secondsToNanos(seconds: number): bigint {
+  if (!Number.isFinite(seconds) || seconds < 0) return 0n;
+  const match = /^(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/i.exec(String(seconds));
+  if (!match) return 0n;
+  const digits = BigInt(`${match[1]}${match[2] ?? ''}`);
+  // value = digits * 10^-scale
+  const scale = (match[2]?.length ?? 0) - Number(match[3] ?? 0);
+  const shift = 9 - scale;
+  if (shift >= 0) return digits * 10n ** BigInt(shift);
+  const divisor = 10n ** BigInt(-shift);
+  return (digits + divisor / 2n) / divisor;
+}
+
+function stringField(record: Record<string, unknown> | undefined, key: string): string | undefined {
+  const value = record?.[key];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+function sortedRecord<T>(record: Record<string, T>): Record<string, T> {
+  const sorted: Record<string, T> = {};
+  for (const key of Object.keys(record).sort()) sorted[key] = record[key] as T;
+  return sorted;
+}

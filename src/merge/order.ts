@@ -1,0 +1,25 @@
+/**
+ * The one ordering of spans the merger writes: by trace id, then start, then span id, all
+ * compared as numbers. Output order never depends on input order, so re-sent windows are identical.
+ */
+
+import type { DatadogSpan } from './span.ts';
+
+export function compareIds(a: string, b: string): number {
+  // Decimal ids without leading zeros: the longer one is larger; equal lengths compare as text.
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function compareBigInts(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Spans of one trace: earliest first, ties by span id. */
+export function compareSpansInTrace(a: DatadogSpan, b: DatadogSpan): number {
+  return compareBigInts(a.start, b.start) || compareIds(a.span_id, b.span_id);
+}
+
+export function compareSpans(a: DatadogSpan, b: DatadogSpan): number {
+  return compareIds(a.trace_id, b.trace_id) || compareSpansInTrace(a, b);
+}

@@ -1,0 +1,203 @@
+/**
+ * A loopback stand-in for the X-Ray API, enough for the real `@aws-sdk/client-xray` to talk to it
+ * over real HTTP (restJson1): `POST /TraceSummaries` (GetTraceSummaries) and `POST /Traces`
+ * (BatchGetTraces), with pagination, unprocessed ids and throttling (HTTP 429,
+ * `x-amzn-errortype: ThrottledException`) scripted by the test. Every request is recorded.
+ */
+
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface StoredTrace {
+  /** `1-{8 hex}-{24 hex}`. */
+  readonly id: string;
+  /** Epoch seconds; GetTraceSummaries selects on it (inclusive at both ends, as a boundary test needs). */
+  readonly startTime: number;
+  readonly duration?: number;
+  /** Segment documents (objects); served as JSON strings, as the API does. */
+  readonly documents: readonly Record<string, unknown>[];
+}
+
+export interface XRayApiScript {
+  traces: StoredTrace[];
+  /** Summaries per GetTraceSummaries page. Default 100. */
+  summariesPageSize?: number;
+  /** Segments per BatchGetTraces page (counted across the asked traces). Default: all in one page. */
+  segmentsPageSize?: number;
+  /** How many times each id is answered as unprocessed before it is served. */
+  unprocessed?: Record<string, number>;
+  /** How many requests to each path are answered 429 ThrottledException before they succeed. */
+  throttle?: { '/TraceSummaries'?: number; '/Traces'?: number };
+}
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: Record<string, unknown>;
+  /** The HTTP status answered. */
+  status: number;
+}
+
+export interface XRayApiStandIn {
+  readonly url: string;
+  readonly script: XRayApiScript;
+  readonly requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+function encodeToken(offset: number): string {
+  return Buffer.from(JSON.stringify({ offset })).toString('base64');
+}
+
+function decodeToken(token: unknown): number {
+  if (typeof token !== 'string') return 0;
+  return (JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { offset: number }).offset;
+}
+
+export async function startXRayApi(script: XRayApiScript): Promise<XRayApiStandIn> {
+  const requests: RecordedRequest[] = [];
+  const throttled: Record<string, number> = {};
+  const unprocessedLeft = { ...(script.unprocessed ?? {}) };
+
+  const reply = (
+    res: http.ServerResponse,
+    record: RecordedRequest,
+    status: number,
+    body: unknown,
+    type?: string,
+  ) => {
+    record.status = status;
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'x-amzn-requestid': `req-${requests.length}`,
+      ...(type ? { 'x-amzn-errortype': type } : {}),
+    });
+    res.end(JSON.stringify(body));
+  };
+
+  const summaries = (body: Record<string, unknown>) => {
+    const start = body.StartTime as number;
+    const end = body.EndTime as number;
+    const matching = script.traces
+      .filter((t) => t.startTime >= start && t.startTime <= end)
+      .sort((a, b) => a.startTime - b.startTime || (a.id < b.id ? -1 : 1));
+    const size = script.summariesPageSize ?? 100;
+    const offset = decodeToken(body.NextToken);
+    const page = matching.slice(offset, offset + size);
+    return {
+      TraceSummaries: page.map((t) => ({
+        Id: t.id,
+        StartTime: t.startTime,
+        Duration: t.duration ?? 0.1,
+        ResponseTime: t.duration ?? 0.1,
+        HasFault: false,
+        HasError: false,
+        HasThrottle: false,
+        IsPartial: false,
+      })),
+      ApproximateTime: end,
+      TracesProcessedCount: page.length,
+      ...(offset + size < matching.length ? { NextToken: encodeToken(offset + size) } : {}),
+    };
+  };
+
+  const batch = (body: Record<string, unknown>) => {
+    const ids = body.TraceIds as string[];
+    const firstPage = body.NextToken === undefined;
+    const unprocessed: string[] = [];
+    const served: StoredTrace[] = [];
+    for (const id of ids) {
+      const trace = script.traces.find((t) => t.id === id);
+      if (!trace) continue;
+      if (firstPage && (unprocessedLeft[id] ?? 0) > 0) {
+        unprocessedLeft[id] = (unprocessedLeft[id] ?? 0) - 1;
+        unprocessed.push(id);
+      } else served.push(trace);
+    }
+    const all = served.flatMap((trace) => trace.documents.map((doc) => ({ trace, doc })));
+    const size = script.segmentsPageSize ?? all.length;
+    const offset = decodeToken(body.NextToken);
+    const page = all.slice(offset, offset + size);
+    const traces = new Map<
+      string,
+      { Id: string; Duration: number; LimitExceeded: boolean; Segments: unknown[] }
+    >();
+    for (const { trace, doc } of page) {
+      let entry = traces.get(trace.id);
+      if (!entry) {
+        entry = { Id: trace.id, Duration: trace.duration ?? 0.1, LimitExceeded: false, Segments: [] };
+        traces.set(trace.id, entry);
+      }
+      entry.Segments.push({ Id: doc.id, Document: JSON.stringify(doc) });
+    }
+    return {
+      Traces: [...traces.values()],
+      UnprocessedTraceIds: unprocessed,
+      ...(offset + size < all.length ? { NextToken: encodeToken(offset + size) } : {}),
+    };
+  };
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const path = (req.url ?? '').split('?')[0] as '/TraceSummaries' | '/Traces';
+      let body: Record<string, unknown> = {};
+      try {
+        body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+      } catch {
+        body = { unparsable: text };
+      }
+      const record: RecordedRequest = {
+        method: req.method ?? '',
+        path,
+        headers: req.headers,
+        body,
+        status: 0,
+      };
+      requests.push(record);
+      if (req.method !== 'POST' || (path !== '/TraceSummaries' && path !== '/Traces')) {
+        reply(res, record, 404, { message: `no route ${req.method} ${path}` }, 'UnknownOperationException');
+        return;
+      }
+      const limit = script.throttle?.[path] ?? 0;
+      throttled[path] = (throttled[path] ?? 0) + 1;
+      if (throttled[path] <= limit) {
+        reply(res, record, 429, { Message: 'Rate exceeded' }, 'ThrottledException');
+        return;
+      }
+      if (path === '/Traces') {
+        const ids = body.TraceIds;
+        if (!Array.isArray(ids) || ids.length < 1 || ids.length > 5) {
+          reply(res, record, 400, { Message: 'TraceIds: 1 to 5 ids' }, 'InvalidRequestException');
+          return;
+        }
+        reply(res, record, 200, batch(body));
+        return;
+      }
+      if (typeof body.StartTime !== 'number' || typeof body.EndTime !== 'number') {
+        reply(res, record, 400, { Message: 'StartTime and EndTime are required' }, 'InvalidRequestException');
+        return;
+      }
+      if ((body.EndTime as number) - (body.StartTime as number) > 6 * 3600) {
+        reply(res, record, 400, { Message: 'time range longer than 6 hours' }, 'InvalidRequestException');
+        return;
+      }
+      reply(res, record, 200, summaries(body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    script,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
