@@ -1,28 +1,115 @@
 /**
- * Which parent an invocation's `aws.lambda` span gets. Today: X-Ray, when merging is on. Pure
- * apart from reading the per-invocation trace header.
+ * Which parent an invocation's `aws.lambda` span gets. The first source that yields a usable
+ * context wins, in this order:
+ *
+ * 1. the user's extractor (`options.traceExtractor`, `DD_TRACE_EXTRACTOR`);
+ * 2. the event (request headers, message attributes, …; see extractors/);
+ * 3. a Step Functions context in the payload;
+ * 4. `context.clientContext.custom._datadog`;
+ * 5. this invocation's X-Ray header, when merging is on.
+ *
+ * A malformed carrier is one debug line and the next source is tried; nothing here throws. When
+ * merging is on, the invocation's X-Ray header is carried whoever wins, so the X-Ray side can learn
+ * the Datadog context (the `datadog-metadata` subsegment).
+ *
+ * @example
+ * const parent = chooseParent(config, sqsEvent, context);
+ * parent.source;  // 'event'
+ * parent.links;   // the other messages' contexts
  */
 
 import type { Config } from '../config.ts';
+import { describeError, log } from '../log.ts';
 import type { DatadogContext } from '../tracer/dd-trace.ts';
 import { parseTraceHeader, type TraceHeader } from '../xray/header.ts';
+import type { Carried, Note } from './carrier.ts';
+import { clientContextCarried } from './client-context.ts';
+import { detectEventSource, type Extracted } from './extractors/index.ts';
+import { stepFunctionsContext } from './extractors/step-functions.ts';
 import { invocationTraceHeader } from './trace-header-source.ts';
+import { userContext, userExtractor } from './user-extractor.ts';
 import { xrayParent } from './xray-parent.ts';
 
-export type ParentSource = 'xray' | 'event' | 'none';
+export type ParentSource = 'user-extractor' | 'event' | 'step-functions' | 'client-context' | 'xray' | 'none';
 
 export interface ChosenParent {
   readonly context?: DatadogContext;
   readonly source: ParentSource;
-  /** This invocation's X-Ray header, when merging is on and one was found. */
+  /** This invocation's X-Ray header, when merging is on and one was found, whichever source won. */
   readonly xray?: TraceHeader;
+  /** The other records of a batch event, for span links (never the parent itself). */
+  readonly links?: readonly DatadogContext[];
 }
 
-export function chooseParent(config: Config, _event: unknown, context: unknown): ChosenParent {
-  if (!config.mergeXrayTraces) return { source: 'none' };
-  const raw = invocationTraceHeader(context);
-  if (raw === undefined) return { source: 'none' };
-  const xray = parseTraceHeader(raw.value);
-  const parent = xrayParent(xray, config);
-  return parent ? { context: parent, source: 'xray', xray } : { source: 'none', xray };
+const note: Note = (problem) => log.debug(`trace context ignored: ${problem}`);
+
+/** Runs one stage; a fault in it is a debug line and counts as "no context here". */
+function guarded<T>(stage: string, run: () => T): T | undefined {
+  try {
+    return run();
+  } catch (error) {
+    log.debug(`reading the trace context from ${stage} failed: ${describeError(error)}`);
+    return undefined;
+  }
+}
+
+function eventContexts(event: unknown, config: Config): Extracted | undefined {
+  const source = detectEventSource(event);
+  if (!source) return undefined;
+  return source.extract(event as Record<string, unknown>, {
+    settings: config,
+    note: (p) => note(`${source.name} event: ${p}`),
+  });
+}
+
+/**
+ * An X-Ray-form event carrier (e.g. a request's `X-Amzn-Trace-Id`) naming the same trace as this
+ * invocation's own header adds nothing but a less precise parent: the invocation's header points at
+ * the function's own segment. Let the X-Ray stage decide then.
+ */
+function yieldsToInvocationXRay(carried: Carried, invocation: DatadogContext | undefined): boolean {
+  return (
+    carried.form === 'xray' &&
+    invocation !== undefined &&
+    invocation.traceId === carried.context.traceId &&
+    invocation.tid === carried.context.tid
+  );
+}
+
+export function chooseParent(config: Config, event: unknown, context: unknown): ChosenParent {
+  let xray: TraceHeader | undefined;
+  if (config.mergeXrayTraces) {
+    const raw = guarded('the X-Ray header', () => invocationTraceHeader(context));
+    if (raw !== undefined) xray = parseTraceHeader(raw.value);
+  }
+  const xrayContext = xray ? xrayParent(xray, config) : undefined;
+  const withXRay = xray ? { xray } : {};
+
+  const fromUser = guarded('the user extractor', () => {
+    const extractor = userExtractor(config);
+    return extractor && userContext(extractor, event, context, config, (p) => note(`user extractor: ${p}`));
+  });
+  if (fromUser) return { context: fromUser, source: 'user-extractor', ...withXRay };
+
+  const fromEvent = guarded('the event', () => eventContexts(event, config));
+  const links = fromEvent?.links.length ? { links: fromEvent.links.map((l) => l.context) } : {};
+  const parent = fromEvent?.parent;
+  if (parent && !yieldsToInvocationXRay(parent, xrayContext))
+    return { context: parent.context, source: 'event', ...withXRay, ...links };
+
+  if (typeof event === 'object' && event !== null) {
+    const fromStepFunctions = guarded('the Step Functions context', () =>
+      stepFunctionsContext(event as Record<string, unknown>, (p) => note(p)),
+    );
+    if (fromStepFunctions)
+      return { context: fromStepFunctions, source: 'step-functions', ...withXRay, ...links };
+  }
+
+  const fromClient = guarded('the client context', () =>
+    clientContextCarried(context, config, (p) => note(p)),
+  );
+  if (fromClient) return { context: fromClient.context, source: 'client-context', ...withXRay, ...links };
+
+  if (xrayContext) return { context: xrayContext, source: 'xray', ...withXRay, ...links };
+  return { source: 'none', ...withXRay, ...links };
 }

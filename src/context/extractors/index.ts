@@ -1,0 +1,43 @@
+/**
+ * The event sources, in the order their shapes are tested (the order datadog-lambda-js uses, so an
+ * event is named the same way by both). At most one source matches an event.
+ *
+ * @example
+ * detectEventSource(sqsEvent)?.name; // 'sqs'
+ */
+
+import { isRecord } from '../carrier.ts';
+import { applicationLoadBalancer } from './alb.ts';
+import { apiGateway } from './api-gateway.ts';
+import { dynamodb } from './dynamodb.ts';
+import { cloudWatchEvents, eventBridge } from './eventbridge.ts';
+import { functionUrl } from './function-url.ts';
+import { kinesis } from './kinesis.ts';
+import { s3 } from './s3.ts';
+import { sns } from './sns.ts';
+import { sqs } from './sqs.ts';
+import { stepFunctions } from './step-functions.ts';
+import type { EventRecord, EventSource } from './types.ts';
+
+export const EVENT_SOURCES: readonly EventSource[] = [
+  functionUrl,
+  apiGateway,
+  applicationLoadBalancer,
+  cloudWatchEvents,
+  dynamodb,
+  kinesis,
+  s3,
+  sns,
+  sqs,
+  eventBridge,
+  stepFunctions,
+];
+
+/** The source whose shape the event has, or undefined (anything that is not a plain object matches none). */
+export function detectEventSource(event: unknown): EventSource | undefined {
+  if (!isRecord(event)) return undefined;
+  const record = event as EventRecord;
+  return EVENT_SOURCES.find((source) => source.matches(record));
+}
+
+export type { EventSource, EventSourceName, Extracted, TriggerTags } from './types.ts';

@@ -1,0 +1,84 @@
+/**
+ * The one interface every event source implements. A source recognises its event by shape (cheap
+ * property checks, no parsing), reads the trace context(s) its event carries, and names itself for
+ * the `function_trigger.*` span tags.
+ */
+
+import type { Carried, CarrierSettings, Note } from '../carrier.ts';
+
+/** `function_trigger.event_source` values, as datadog-lambda-js spells them. */
+export type EventSourceName =
+  | 'api-gateway'
+  | 'application-load-balancer'
+  | 'lambda-function-url'
+  | 'sqs'
+  | 'sns'
+  | 'eventbridge'
+  | 'cloudwatch-events'
+  | 'kinesis'
+  | 'dynamodb'
+  | 's3'
+  | 'states';
+
+/** An event as the extractors see it: a plain object (anything else matches no source). */
+export type EventRecord = Readonly<Record<string, unknown>>;
+
+/** What an event carries: the parent (from the first record of a batch) and the other records' contexts. */
+export interface Extracted {
+  readonly parent?: Carried;
+  readonly links: readonly Carried[];
+}
+
+export interface ExtractionInput {
+  readonly settings: CarrierSettings;
+  /** One line per malformed carrier (the caller logs it at debug level). */
+  readonly note: Note;
+}
+
+/** The parts of the invocation a source needs to name its ARN. */
+export interface InvocationFacts {
+  readonly region?: string;
+  readonly accountId?: string;
+}
+
+/** Tags for the `aws.lambda` span. Never payloads or headers. */
+export type TriggerTags = Readonly<Record<string, string>>;
+
+export interface EventSource {
+  readonly name: EventSourceName;
+  /** Whether the event has this source's shape. Property checks only. */
+  matches(event: EventRecord): boolean;
+  /** The contexts the event carries; sources that carry none (DynamoDB, S3) return undefined. */
+  extract(event: EventRecord, input: ExtractionInput): Extracted | undefined;
+  /** `function_trigger.event_source_arn` and, for HTTP sources, `http.*` request tags. */
+  tags(event: EventRecord, facts: InvocationFacts): TriggerTags;
+  /** HTTP sources get `http.status_code` from the handler's response. */
+  readonly http?: boolean;
+}
+
+/** Reads `object.a.b.c` without throwing; undefined when any step is not an object. */
+export function dig(value: unknown, ...path: string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+/** A string field, or undefined. */
+export function stringAt(value: unknown, ...path: string[]): string | undefined {
+  const found = dig(value, ...path);
+  return typeof found === 'string' ? found : undefined;
+}
+
+/** The first record of a `Records` batch, if the event is one. */
+export function firstRecord(event: EventRecord): unknown {
+  const records = event.Records;
+  return Array.isArray(records) && records.length > 0 ? records[0] : undefined;
+}
+
+/** `{ function_trigger.event_source_arn }` when the ARN is a non-empty string, else no tag. */
+export function arnTag(arn: unknown): TriggerTags {
+  return typeof arn === 'string' && arn.length > 0 ? { 'function_trigger.event_source_arn': arn } : {};
+}
