@@ -1,0 +1,133 @@
+// The performance budgets of issue 8, checked against measured figures. Pure: figures in, verdicts
+// out, so the checker itself is tested without timing anything.
+
+export interface Overhead {
+  /** Median of the wrapper minus median of the floor (dd-trace alone). */
+  readonly importMs: number;
+  readonly firstMs: number;
+  readonly warmUs: number;
+}
+
+export interface MergerFigure {
+  readonly segments: number;
+  readonly perSecond: number;
+  readonly peakRssMb: number;
+}
+
+export interface BudgetInput {
+  /** Per Node major measured; undefined where the wrapper or the floor could not be measured. */
+  readonly overhead: Readonly<Record<string, Overhead | undefined>>;
+  readonly layerZips: ReadonlyArray<{ readonly name: string; readonly bytes: number }>;
+  readonly merger: readonly MergerFigure[];
+  /** Modules the wrapper and layer entry loaded that have no place on the invoke path, per subject. */
+  readonly forbiddenModules: Readonly<Record<string, readonly string[]>>;
+}
+
+export type Status = 'PASS' | 'FAIL' | 'SKIP';
+
+export interface Verdict {
+  readonly budget: string;
+  readonly status: Status;
+  readonly measured: string;
+}
+
+export const LIMITS = {
+  importMs: 5,
+  firstMs: 3,
+  warmUs: 10,
+  layerBytes: 4 * 2 ** 20,
+  segmentsPerSecond: 200_000,
+  /** Peak memory of the largest merger run may exceed the next size down by at most this factor. */
+  mergerMemoryGrowth: 1.25,
+} as const;
+
+function verdict(budget: string, pass: boolean | undefined, measured: string): Verdict {
+  return { budget, status: pass === undefined ? 'SKIP' : pass ? 'PASS' : 'FAIL', measured };
+}
+
+const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+
+/**
+ * Every budget with PASS, FAIL or SKIP (not measured in this run) and the figure it was judged on.
+ *
+ * @example
+ * checkBudgets({ overhead: { '22': { importMs: 7, firstMs: 1, warmUs: 2 } }, layerZips: [], merger: [], forbiddenModules: {} })
+ *   .find((v) => v.budget.startsWith('Node 22 import'))?.status; // 'FAIL'
+ */
+export function checkBudgets(input: BudgetInput): Verdict[] {
+  const verdicts: Verdict[] = [];
+  for (const [major, overhead] of Object.entries(input.overhead)) {
+    const rows: Array<[keyof Overhead, string, string, number]> = [
+      ['importMs', 'import+init', 'ms', LIMITS.importMs],
+      ['firstMs', 'first invocation', 'ms', LIMITS.firstMs],
+      ['warmUs', 'warm invocation', 'us', LIMITS.warmUs],
+    ];
+    for (const [key, what, unit, limit] of rows) {
+      const value = overhead?.[key] ?? Number.NaN;
+      verdicts.push(
+        verdict(
+          `Node ${major} ${what} over the floor <= ${limit} ${unit}`,
+          Number.isFinite(value) ? value <= limit : undefined,
+          `${fixed(value, unit === 'us' ? 1 : 2)} ${unit}`,
+        ),
+      );
+    }
+  }
+
+  const limitMiB = LIMITS.layerBytes / 2 ** 20;
+  if (input.layerZips.length === 0)
+    verdicts.push(verdict(`layer zip <= ${limitMiB} MiB`, undefined, 'no zip'));
+  for (const zip of input.layerZips) {
+    verdicts.push(
+      verdict(
+        `layer ${zip.name} <= ${limitMiB} MiB`,
+        zip.bytes <= LIMITS.layerBytes,
+        `${fixed(zip.bytes / 2 ** 20, 2)} MiB`,
+      ),
+    );
+  }
+
+  const sizes = [...input.merger].sort((a, b) => a.segments - b.segments);
+  const judged = sizes.filter((m) => m.segments >= 100_000);
+  const slowest = judged.reduce<MergerFigure | undefined>(
+    (s, m) => (s && s.perSecond <= m.perSecond ? s : m),
+    undefined,
+  );
+  verdicts.push(
+    verdict(
+      `merger >= ${LIMITS.segmentsPerSecond.toLocaleString('en')} segments/s (100k segments and up)`,
+      slowest ? slowest.perSecond >= LIMITS.segmentsPerSecond : undefined,
+      slowest
+        ? `${Math.round(slowest.perSecond).toLocaleString('en')}/s at ${slowest.segments.toLocaleString('en')}`
+        : 'not measured',
+    ),
+  );
+  const largest = sizes.at(-1);
+  const previous = sizes.at(-2);
+  const growth = largest && previous ? largest.peakRssMb / previous.peakRssMb : Number.NaN;
+  verdicts.push(
+    verdict(
+      `merger memory flat: peak RSS x${LIMITS.mergerMemoryGrowth} at most from the next size down`,
+      Number.isFinite(growth) ? growth <= LIMITS.mergerMemoryGrowth : undefined,
+      largest && previous
+        ? `${fixed(previous.peakRssMb, 0)} -> ${fixed(largest.peakRssMb, 0)} MB (x${fixed(growth, 2)})`
+        : 'not measured',
+    ),
+  );
+
+  for (const [subject, modules] of Object.entries(input.forbiddenModules)) {
+    verdicts.push(
+      verdict(
+        `${subject}: invoke path loads no AWS SDK, aws-xray-sdk-core or merger`,
+        modules.length === 0,
+        modules.length === 0 ? 'none loaded' : modules.join(', '),
+      ),
+    );
+  }
+  return verdicts;
+}
+
+/** True when any budget failed; skipped budgets do not fail the check. */
+export function anyFailed(verdicts: readonly Verdict[]): boolean {
+  return verdicts.some((v) => v.status === 'FAIL');
+}

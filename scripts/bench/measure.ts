@@ -1,0 +1,233 @@
+// Fresh processes, one per measurement: the subjects (each a Lambda entry file), the environment
+// every subject shares, and spawning a child that reports one JSON result on fd 3.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CHILD = path.join(root, 'scripts/bench/child.mjs');
+
+export type SubjectId = 'bare' | 'floor' | 'wrapper' | 'layer' | 'peer';
+
+export interface Subject {
+  /** `floor`, or `floor+cache` for the same entry run with a V8 compile cache. */
+  readonly id: string;
+  readonly base: SubjectId;
+  readonly letter: string;
+  readonly label: string;
+  /** The file the runtime client would load. */
+  readonly entry: string;
+  /** Set for the compile-cache variants: the cache directory (NODE_COMPILE_CACHE). */
+  readonly compileCache?: string;
+}
+
+/** What one fresh process measured. */
+export interface ChildResult {
+  readonly node: string;
+  readonly bootMs: number;
+  readonly importMs: number;
+  readonly firstMs: number;
+  readonly firstHeader: string;
+  readonly warmUs: number[];
+  readonly rssMb: number;
+  readonly heapMb: number;
+  readonly modules?: string[];
+}
+
+export interface LoopShape {
+  readonly batches: number;
+  readonly batchSize: number;
+  readonly warmupBatches: number;
+}
+
+/**
+ * A throwaway Lambda task root: the user's handler (`index.js`, the same for every subject) and the
+ * entries for the subjects that wrap it in code. CommonJS, as most Lambda functions still are.
+ */
+export function writeTaskRoot(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'xddm-bench-'));
+  const ddTrace = JSON.stringify(path.join(root, 'node_modules/dd-trace'));
+  const wrapper = JSON.stringify(path.join(root, 'dist/index.cjs'));
+  const files: Record<string, string> = {
+    'index.js': `'use strict';
+exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ ok: true, order: event.orderId }) });
+`,
+    // The floor: what any dd-trace user pays, one aws.lambda span per invocation and nothing else.
+    'floor.js': `'use strict';
+const tracer = require(${ddTrace}).init();
+const user = require('./index.js');
+exports.handler = (event, context) => {
+  const span = tracer.startSpan('aws.lambda', { tags: { 'resource.name': context.functionName, 'span.type': 'serverless' } });
+  return tracer.scope().activate(span, () => user.handler(event, context)).finally(() => span.finish());
+};
+`,
+    'wrapper.js': `'use strict';
+const { withXRayMerge } = require(${wrapper});
+exports.handler = withXRayMerge(require('./index.js').handler);
+`,
+  };
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+export function removeTaskRoot(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function layerEntry(): string {
+  const esm = path.join(root, 'handler.mjs');
+  return existsSync(path.join(root, 'dist/handler.js')) ? esm : path.join(root, 'dist/handler.cjs');
+}
+
+export function subjects(taskRoot: string): Subject[] {
+  const list: Array<Omit<Subject, 'base'>> = [
+    { id: 'bare', letter: 'a', label: 'bare handler', entry: path.join(taskRoot, 'index.js') },
+    { id: 'floor', letter: 'b', label: 'dd-trace alone (floor)', entry: path.join(taskRoot, 'floor.js') },
+    { id: 'wrapper', letter: 'c', label: 'xray-dd-merge wrapper', entry: path.join(taskRoot, 'wrapper.js') },
+    // What the runtime loads for `/opt/nodejs/node_modules/xray-dd-merge/handler.handler`: .mjs first.
+    { id: 'layer', letter: 'd', label: 'xray-dd-merge layer entry', entry: layerEntry() },
+    {
+      id: 'peer',
+      letter: 'e',
+      label: 'datadog-lambda-js',
+      entry: path.join(root, 'node_modules/datadog-lambda-js/dist/handler.mjs'),
+    },
+  ];
+  return list.map((subject) => ({ ...subject, base: subject.id as SubjectId }));
+}
+
+/** The same subject with a V8 compile cache in `dir` (filled by a first, untimed run). */
+export function withCompileCache(subject: Subject, dir: string): Subject {
+  return {
+    ...subject,
+    id: `${subject.base}+cache`,
+    label: `${subject.label} + compile cache`,
+    compileCache: dir,
+  };
+}
+
+/** Why a subject cannot be measured in this checkout (its build output is missing), or undefined. */
+export function unavailable(subject: Subject): string | undefined {
+  if (subject.base === 'wrapper' && !existsSync(path.join(root, 'dist/index.cjs')))
+    return 'dist/index.cjs missing';
+  if (!existsSync(subject.entry)) return `${path.relative(root, subject.entry)} missing`;
+  return undefined;
+}
+
+export interface Endpoints {
+  readonly agentUrl: string;
+  readonly daemonAddress: string;
+}
+
+/**
+ * The environment every subject runs in: Lambda's variables, merging on in compat mode, dd-trace
+ * exporting to the loopback agent, and dd-trace's background features (telemetry, remote config,
+ * runtime metrics) off for all alike. Built from scratch so the caller's shell leaks nothing in.
+ */
+export function lambdaEnv(taskRoot: string, endpoints: Endpoints, major: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    LANG: 'C.UTF-8',
+    TZ: 'UTC',
+    AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${major}.x`,
+    AWS_LAMBDA_FUNCTION_NAME: 'bench-fn',
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_REGION: 'eu-west-1',
+    AWS_DEFAULT_REGION: 'eu-west-1',
+    LAMBDA_TASK_ROOT: taskRoot,
+    _HANDLER: 'index.handler',
+    DD_LAMBDA_HANDLER: 'index.handler',
+    DD_MERGE_XRAY_TRACES: 'true',
+    DD_XRAY_TRACE_ID_MODE: 'compat',
+    AWS_XRAY_DAEMON_ADDRESS: endpoints.daemonAddress,
+    DD_TRACE_EXPERIMENTAL_EXPORTER: 'agent',
+    DD_TRACE_AGENT_URL: endpoints.agentUrl,
+    DD_TRACE_STARTUP_LOGS: 'false',
+    DD_INSTRUMENTATION_TELEMETRY_ENABLED: 'false',
+    DD_REMOTE_CONFIGURATION_ENABLED: 'false',
+    DD_RUNTIME_METRICS_ENABLED: 'false',
+  };
+}
+
+export interface ChildRequest {
+  readonly node: string;
+  readonly entry: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly loop: LoopShape;
+  readonly mode?: 'measure' | 'modules';
+  /** nodejs22.x's runtime client passes a callback and context.done/succeed/fail; 24.x does not. */
+  readonly callbacks: boolean;
+}
+
+const CHILD_TIMEOUT_MS = 120_000;
+
+/** Runs one fresh process and resolves with its result; rejects with its stderr when it fails. */
+export function runChild(request: ChildRequest): Promise<ChildResult> {
+  const spec = JSON.stringify({
+    entry: request.entry,
+    mode: request.mode ?? 'measure',
+    callbacks: request.callbacks,
+    ...request.loop,
+  });
+  return runJsonChild(request.node, [CHILD, spec], request.env) as Promise<ChildResult>;
+}
+
+/** Spawns `node args…` with stdout drained, stderr kept for errors, and the result read from fd 3. */
+export function runJsonChild(node: string, args: string[], env: NodeJS.ProcessEnv): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(node, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    const result: Buffer[] = [];
+    let stderr = '';
+    child.stdout?.resume();
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    child.stdio[3]?.on('data', (chunk: Buffer) => result.push(chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const text = Buffer.concat(result).toString();
+      if (code === 0 && text) {
+        resolve(JSON.parse(text));
+        return;
+      }
+      reject(new Error(`child exited with ${code ?? signal}: ${stderr.trim() || '(no stderr)'}`));
+    });
+  });
+}
+
+/** Files that have no place on a traced invocation's path: the AWS SDK, aws-xray-sdk, the merger. */
+const OFF_THE_INVOKE_PATH = [
+  /\/node_modules\/@aws-sdk\//,
+  /\/node_modules\/@smithy\//,
+  /\/node_modules\/aws-xray-sdk(-core)?\//,
+  /\/dist\/merge\.c?js$/,
+  /\/src\/merge\//,
+];
+
+/** Where a loaded file comes from: its npm package, or its path in this repository. */
+export function origin(url: string): string {
+  const file = fileURLToPath(url);
+  const at = file.lastIndexOf('/node_modules/');
+  if (at === -1) return file.startsWith(root) ? path.relative(root, file) : path.basename(file);
+  const [scope, name] = file.slice(at + '/node_modules/'.length).split('/');
+  return scope?.startsWith('@') ? `${scope}/${name}` : (scope ?? file);
+}
+
+/** Loaded files per origin, most first. */
+export function loadsByOrigin(urls: readonly string[]): Array<[string, number]> {
+  const counts = new Map<string, number>();
+  for (const url of urls) counts.set(origin(url), (counts.get(origin(url)) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1]);
+}
+
+/** The origins of loaded files that should not be on the invoke path. */
+export function offInvokePath(urls: readonly string[]): string[] {
+  const found = urls.filter((url) => OFF_THE_INVOKE_PATH.some((pattern) => pattern.test(fileURLToPath(url))));
+  return [...new Set(found.map(origin))];
+}

@@ -1,0 +1,162 @@
+// One fresh process converting `segments` X-Ray segments to Datadog spans, streamed in chunks of
+// whole traces so memory stays flat however many there are. Documents are JSON text, as
+// `BatchGetTraces` returns them, so parsing and validation are part of the figure. Generating the
+// documents is not timed. Writes one JSON result to fd 3.
+import { randomBytes } from 'node:crypto';
+import { existsSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+
+const { root, segments, chunk } = JSON.parse(process.argv[2]);
+
+/** The shipped bundle when it exports the converter, else the source. */
+async function loadConverter() {
+  const bundle = path.join(root, 'dist/merge.js');
+  if (existsSync(bundle)) {
+    const module = await import(pathToFileURL(bundle).href);
+    if (typeof module.convertDocuments === 'function')
+      return { convert: module.convertDocuments, from: 'dist/merge.js' };
+  }
+  const module = await import(pathToFileURL(path.join(root, 'src/merge/convert.ts')).href);
+  return { convert: module.convertDocuments, from: 'src/merge/convert.ts' };
+}
+
+const hex = (bytes) => randomBytes(bytes).toString('hex');
+const SEGMENTS_PER_TRACE = 7;
+
+/**
+ * One Lambda trace as X-Ray records it: the Lambda service segment, the function segment (its
+ * Invocation with a DynamoDB call and an HTTP call, and Overhead), and DynamoDB's inferred segment.
+ * Seven (sub)segments in three documents.
+ */
+function lambdaTrace(index) {
+  const start = 1_767_225_600 + index * 0.013;
+  const traceId = `1-${Math.floor(start).toString(16)}-${hex(12)}`;
+  const [service, fn, invocation, dynamo, http, overhead] = [hex(8), hex(8), hex(8), hex(8), hex(8), hex(8)];
+  const failed = index % 50 === 0;
+  const documents = [
+    {
+      id: service,
+      name: 'orders-api',
+      trace_id: traceId,
+      start_time: start,
+      end_time: start + 0.412,
+      origin: 'AWS::Lambda',
+      http: { response: { status: failed ? 500 : 200 } },
+      aws: { request_id: `${hex(4)}-${hex(2)}-${hex(2)}-${hex(2)}-${hex(6)}` },
+      ...(failed ? { fault: true } : {}),
+    },
+    {
+      id: fn,
+      name: 'orders-api',
+      trace_id: traceId,
+      parent_id: service,
+      start_time: start + 0.004,
+      end_time: start + 0.405,
+      origin: 'AWS::Lambda::Function',
+      resource_arn: 'arn:aws:lambda:eu-west-1:123456789012:function:orders-api',
+      aws: {
+        account_id: '123456789012',
+        function_arn: 'arn:aws:lambda:eu-west-1:123456789012:function:orders-api',
+        resource_names: ['orders-api'],
+      },
+      annotations: { tenant: 'acme', order_total: 19.9, premium: index % 3 === 0 },
+      subsegments: [
+        {
+          id: invocation,
+          name: 'Invocation',
+          start_time: start + 0.004,
+          end_time: start + 0.398,
+          subsegments: [
+            {
+              id: dynamo,
+              name: 'DynamoDB',
+              namespace: 'aws',
+              start_time: start + 0.01,
+              end_time: start + 0.031,
+              http: { response: { status: 200, content_length: 512 } },
+              aws: {
+                operation: 'GetItem',
+                region: 'eu-west-1',
+                request_id: hex(16),
+                retries: 0,
+                table_name: 'orders',
+                resource_names: ['orders'],
+              },
+            },
+            {
+              id: http,
+              name: 'payments.example.com',
+              namespace: 'remote',
+              start_time: start + 0.04,
+              end_time: start + 0.39,
+              http: {
+                request: { method: 'POST', url: 'https://payments.example.com/v1/charges' },
+                response: { status: failed ? 502 : 201 },
+              },
+              ...(failed
+                ? {
+                    fault: true,
+                    cause: {
+                      working_directory: '/var/task',
+                      exceptions: [{ id: hex(8), message: 'Bad Gateway', type: 'HTTPError' }],
+                    },
+                  }
+                : {}),
+            },
+          ],
+        },
+        { id: overhead, name: 'Overhead', start_time: start + 0.398, end_time: start + 0.405 },
+      ],
+    },
+    {
+      id: hex(8),
+      name: 'DynamoDB',
+      trace_id: traceId,
+      parent_id: dynamo,
+      start_time: start + 0.011,
+      end_time: start + 0.03,
+      inferred: true,
+      origin: 'AWS::DynamoDB::Table',
+      http: { response: { status: 200 } },
+      aws: { operation: 'GetItem', region: 'eu-west-1', table_name: 'orders' },
+    },
+  ];
+  return documents.map((document) => JSON.stringify(document));
+}
+
+const { convert, from } = await loadConverter();
+const tracesPerChunk = Math.max(1, Math.floor(chunk / SEGMENTS_PER_TRACE));
+let convertMs = 0;
+let spans = 0;
+let documents = 0;
+let skipped = 0;
+let peakHeapMb = 0;
+for (let trace = 0; spans < segments; ) {
+  const count = Math.min(tracesPerChunk, Math.ceil((segments - spans) / SEGMENTS_PER_TRACE));
+  const batch = [];
+  for (let i = 0; i < count; i += 1, trace += 1) batch.push(...lambdaTrace(trace));
+  const start = performance.now();
+  const result = convert(batch, { idMode: 'compat' });
+  convertMs += performance.now() - start;
+  spans += result.spans.length;
+  documents += result.documents;
+  skipped += result.skipped.length;
+  peakHeapMb = Math.max(peakHeapMb, process.memoryUsage().heapUsed / 2 ** 20);
+}
+
+writeSync(
+  3,
+  JSON.stringify({
+    from,
+    segments: spans,
+    documents,
+    skipped,
+    convertMs,
+    perSecond: (spans / convertMs) * 1000,
+    documentsPerSecond: (documents / convertMs) * 1000,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    peakHeapMb,
+  }),
+);
