@@ -7,6 +7,7 @@
 import type { SpanContext, Tracer } from 'dd-trace';
 import type { Config } from '../config.ts';
 import { type ChosenParent, chooseParent } from '../context/parent.ts';
+import { eventTrigger, httpStatusCode } from '../context/trigger.ts';
 import { describeError, log } from '../log.ts';
 import { runInSpan, type Span, startInvocationSpan, tagError } from '../tracer/dd-trace.ts';
 import { sendToDaemon } from '../xray/emitter.ts';
@@ -42,6 +43,8 @@ export class Invocation {
   readonly #config: Config;
   #timer: NodeJS.Timeout | undefined;
   #finished = false;
+  /** HTTP triggers get `http.status_code` from the response. */
+  readonly #httpTrigger: boolean;
 
   constructor(runtime: WrapperRuntime, event: unknown, context: LambdaContextLike) {
     const { config, tracer } = runtime;
@@ -58,8 +61,12 @@ export class Invocation {
     if (context.functionVersion) tags.function_version = context.functionVersion;
     if (context.awsRequestId) tags.request_id = context.awsRequestId;
     if (parent.source !== 'none') tags['_dd.parent_source'] = parent.source;
+    const trigger = eventTrigger(event, context);
+    Object.assign(tags, trigger.tags);
+    this.#httpTrigger = trigger.http;
     this.span = startInvocationSpan(tracer, {
       ...(parent.context ? { parent: parent.context } : {}),
+      ...(parent.links ? { links: parent.links } : {}),
       resource: functionName || 'handler',
       service: config.service ?? (functionName || 'aws.lambda'),
       tags,
@@ -73,13 +80,22 @@ export class Invocation {
     return runInSpan(this.#tracer, this.span, fn);
   }
 
-  /** Finishes the span once; later calls (double completion, the timeout) do nothing. */
-  finish(error?: unknown, failed = error !== undefined && error !== null): void {
+  /**
+   * Finishes the span once; later calls (double completion, the timeout) do nothing. `response`
+   * holds what the handler returned, when it returned something (not for streaming or timeouts).
+   */
+  finish(
+    error?: unknown,
+    failed = error !== undefined && error !== null,
+    response?: { readonly value: unknown },
+  ): void {
     if (this.#finished) return;
     this.#finished = true;
     if (this.#timer) clearTimeout(this.#timer);
     try {
       if (failed) tagError(this.span, error);
+      if (this.#httpTrigger)
+        this.span.setTag('http.status_code', httpStatusCode({ failed, ...(response ? { response } : {}) }));
       // Before finish: the span's tags (trigger, status code) are final and still readable.
       this.#sendXRayMetadata();
       this.span.finish();

@@ -56,7 +56,7 @@ function begin(runtime: WrapperRuntime, event: unknown, context: LambdaContextLi
 function completingCallback(invocation: Invocation, callback: Callback): Callback {
   return function completing(this: unknown, ...args: unknown[]) {
     const error = args[0];
-    invocation.finish(error, error !== undefined && error !== null);
+    invocation.finish(error, error !== undefined && error !== null, { value: args[1] });
     return Reflect.apply(callback, this, args);
   };
 }
@@ -66,13 +66,13 @@ function completeOnContextMethods(invocation: Invocation, context: ContextComple
   const { done, succeed, fail } = context;
   if (typeof done === 'function') {
     context.done = (error?: unknown, result?: unknown) => {
-      invocation.finish(error, error !== undefined && error !== null);
+      invocation.finish(error, error !== undefined && error !== null, { value: result });
       return done.call(context, error, result);
     };
   }
   if (typeof succeed === 'function') {
     context.succeed = (result?: unknown) => {
-      invocation.finish();
+      invocation.finish(undefined, false, { value: result });
       return succeed.call(context, result);
     };
   }
@@ -84,10 +84,11 @@ function completeOnContextMethods(invocation: Invocation, context: ContextComple
   }
 }
 
-function settle(invocation: Invocation, result: PromiseLike<unknown>): Promise<unknown> {
+/** A streamed response's status is not in the resolved value, so `streaming` passes none. */
+function settle(invocation: Invocation, result: PromiseLike<unknown>, streaming: boolean): Promise<unknown> {
   return Promise.resolve(result).then(
     (value) => {
-      invocation.finish();
+      invocation.finish(undefined, false, streaming ? undefined : { value });
       return value;
     },
     (error: unknown) => {
@@ -149,7 +150,7 @@ export function withXRayMerge<H extends AnyHandler>(handler: H, options?: Option
       throw error;
     }
     // A thenable is the invocation's outcome; anything else completes through the callback or context.
-    return isThenable(result) ? settle(invocation, result) : result;
+    return isThenable(result) ? settle(invocation, result, streaming) : result;
   };
 
   Object.defineProperty(wrapped, 'length', { value: handler.length });

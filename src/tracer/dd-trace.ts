@@ -101,6 +101,8 @@ export interface InvocationSpanOptions {
   readonly resource: string;
   readonly service: string;
   readonly tags: Readonly<Record<string, string | number | boolean>>;
+  /** Contexts the span is linked to (the other records of a batch), given at creation. */
+  readonly links?: readonly DatadogContext[];
 }
 
 /** Starts the `aws.lambda` span, a child of `parent` when one is given, otherwise a root. */
@@ -117,9 +119,14 @@ export function startInvocationSpan(tracer: Tracer, options: InvocationSpanOptio
     'span.type': 'serverless',
     'span.kind': 'server',
   };
+  const links = (options.links ?? []).flatMap((link) => {
+    const context = extractContext(tracer, link);
+    return context ? [{ context }] : [];
+  });
+  const more = links.length > 0 ? { links } : {};
   return childOf
-    ? tracer.startSpan('aws.lambda', { childOf, tags })
-    : tracer.startSpan('aws.lambda', { tags });
+    ? tracer.startSpan('aws.lambda', { childOf, tags, ...more })
+    : tracer.startSpan('aws.lambda', { tags, ...more });
 }
 
 /** Runs `fn` with `span` active, so spans made inside it are its children. */
