@@ -58,9 +58,12 @@ execFileSync(
   [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
   { cwd: root, stdio: 'inherit' },
 );
-for (const name of ['index', 'merge']) {
-  if (!existsSync(path.join(dist, 'types', `${name}.d.ts`))) continue;
+for (const [name, types] of [
+  ['index', 'index'],
+  ['merge', 'merge/index'],
+]) {
+  if (!existsSync(path.join(dist, 'types', `${types}.d.ts`))) continue;
   for (const ext of ['d.ts', 'd.cts']) {
-    writeFileSync(path.join(dist, `${name}.${ext}`), `export * from './types/${name}.js';\n`);
+    writeFileSync(path.join(dist, `${name}.${ext}`), `export * from './types/${types}.js';\n`);
   }
 }

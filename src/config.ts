@@ -200,6 +200,51 @@ export function lambdaEnvironment(env: NodeJS.ProcessEnv = process.env): LambdaE
   };
 }
 
+/**
+ * The merger's environment (the scheduled handler and the CLI), raw: `src/merge/merger-config.ts`
+ * validates it. Kept apart from the runtime's Config, which the function's wrapper reads.
+ */
+export interface MergerEnvironment {
+  /** DD_TRACE_AGENT_URL */
+  readonly agentUrl?: string;
+  /** DD_AGENT_HOST */
+  readonly agentHost?: string;
+  /** DD_TRACE_AGENT_PORT */
+  readonly agentPort?: string;
+  /** DD_XRAY_TRACE_ID_MODE: the same setting the runtime uses, so both halves map ids alike. */
+  readonly traceIdMode?: string;
+  /** DD_MERGER_INTERVAL: the scheduled window length, e.g. `5m`. */
+  readonly interval?: string;
+  /** DD_MERGER_DELAY: how far behind now a scheduled window ends, e.g. `2m`. */
+  readonly delay?: string;
+  /** DD_MERGER_FILTER_EXPRESSION: an X-Ray filter expression. */
+  readonly filterExpression?: string;
+  /** DD_MERGER_SINK: agent | ndjson (stdout). */
+  readonly sink?: string;
+  /** DD_MERGER_XRAY_ENDPOINT: an X-Ray API endpoint override. */
+  readonly xrayEndpoint?: string;
+  /** DD_MERGER_CONCURRENCY: BatchGetTraces calls in flight. */
+  readonly concurrency?: string;
+  /** DD_MERGER_INCLUDE_METADATA: copy segment metadata into span meta. */
+  readonly includeMetadata?: string;
+}
+
+export function mergerEnvironment(env: NodeJS.ProcessEnv = process.env): MergerEnvironment {
+  return {
+    agentUrl: env.DD_TRACE_AGENT_URL,
+    agentHost: env.DD_AGENT_HOST,
+    agentPort: env.DD_TRACE_AGENT_PORT,
+    traceIdMode: env.DD_XRAY_TRACE_ID_MODE,
+    interval: env.DD_MERGER_INTERVAL,
+    delay: env.DD_MERGER_DELAY,
+    filterExpression: env.DD_MERGER_FILTER_EXPRESSION,
+    sink: env.DD_MERGER_SINK,
+    xrayEndpoint: env.DD_MERGER_XRAY_ENDPOINT,
+    concurrency: env.DD_MERGER_CONCURRENCY,
+    includeMetadata: env.DD_MERGER_INCLUDE_METADATA,
+  };
+}
+
 /** The process-wide trace header, read per invocation: the last source, after InvokeStore and the context. */
 export function processTraceHeader(env: NodeJS.ProcessEnv = process.env): string | undefined {
   return env._X_AMZN_TRACE_ID;

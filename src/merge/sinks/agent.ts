@@ -9,6 +9,7 @@
 
 import { Encoder } from '@msgpack/msgpack';
 import type { DatadogSpan } from '../span.ts';
+import type { TraceSink } from './sink.ts';
 
 export interface AgentSinkOptions {
   /** The agent's base URL, e.g. `http://127.0.0.1:8126`. */
@@ -108,4 +109,32 @@ export async function sendToAgent(
   }
   await flush();
   return { requests, traces: traces.filter((t) => t.length > 0).length, spans };
+}
+
+/** A streaming agent sink: traces are buffered and sent `tracesPerRequest` at a time. */
+export function createAgentSink(
+  options: AgentSinkOptions & { readonly tracesPerRequest?: number },
+): TraceSink & { readonly sent: () => AgentSendResult } {
+  const perRequest = options.tracesPerRequest ?? 100;
+  let buffer: (readonly DatadogSpan[])[] = [];
+  let total = { requests: 0, traces: 0, spans: 0 };
+  const flush = async () => {
+    if (buffer.length === 0) return;
+    const batch = buffer;
+    buffer = [];
+    const result = await sendToAgent(batch, options);
+    total = {
+      requests: total.requests + result.requests,
+      traces: total.traces + result.traces,
+      spans: total.spans + result.spans,
+    };
+  };
+  return {
+    async write(trace) {
+      buffer.push(trace);
+      if (buffer.length >= perRequest) await flush();
+    },
+    close: flush,
+    sent: () => total,
+  };
 }

@@ -10,6 +10,7 @@
 import type { Writable } from 'node:stream';
 import type { DatadogSpan } from '../span.ts';
 import { formatSpanJson } from '../span-json.ts';
+import type { TraceSink } from './sink.ts';
 
 /** The spans as NDJSON text, one line each, newline-terminated. */
 export function formatNdjson(spans: Iterable<DatadogSpan>): string {
@@ -25,6 +26,16 @@ export async function writeNdjson(spans: Iterable<DatadogSpan>, out: Writable): 
     if (!out.write(`${formatSpanJson(span)}\n`)) await drained(out);
   }
   return count;
+}
+
+/** A streaming NDJSON sink over a writable; `close` does not end the writable (it may be stdout). */
+export function createNdjsonSink(out: Writable): TraceSink {
+  return {
+    async write(trace) {
+      await writeNdjson(trace, out);
+    },
+    async close() {},
+  };
 }
 
 function drained(out: Writable): Promise<void> {

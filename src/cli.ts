@@ -1,0 +1,520 @@
+/**
+ * `xray-dd-merge`: pull X-Ray traces, convert segment documents to Datadog spans, merge them with
+ * Datadog spans; out to a Datadog agent, NDJSON or an HTML flame graph.
+ *
+ * Exit codes: 0 done (skipped documents and join findings are reported on stderr, not failures),
+ * 1 the work failed (a file, the X-Ray API, the agent), 2 the command line is wrong.
+ *
+ * @example
+ * xray-dd-merge convert traces.json > spans.ndjson
+ * xray-dd-merge merge --xray traces.json --datadog function.log --to html --out trace.html
+ * xray-dd-merge pull --since 15m --filter 'service("checkout-fn")' --to agent
+ */
+
+import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import { mergerEnvironment } from './config.ts';
+import { describeError } from './log.ts';
+import { convertDocuments } from './merge/convert.ts';
+import { readDatadogSpans } from './merge/datadog-input.ts';
+import { renderFlameGraph } from './merge/flamegraph.ts';
+import { DEFAULT_SKEW_TOLERANCE_NS, type JoinReport, joinSpans } from './merge/join.ts';
+import { resolveMergerSettings } from './merge/merger-config.ts';
+import { pullIntoSink } from './merge/pipeline.ts';
+import { createProgressReporter } from './merge/progress.ts';
+import type { SkippedDocument } from './merge/segment-schema.ts';
+import { createAgentSink, sendToAgent } from './merge/sinks/agent.ts';
+import { createNdjsonSink, writeNdjson } from './merge/sinks/ndjson.ts';
+import type { TraceSink } from './merge/sinks/sink.ts';
+import type { DatadogSpan } from './merge/span.ts';
+import { parseDuration, parseInstant, type TimeWindow } from './merge/window.ts';
+import { readSegmentDocuments } from './merge/xray-input.ts';
+import type { TraceIdMode } from './xray/ids.ts';
+
+const EXIT_OK = 0;
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+
+class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Output we can count on for reports: stderr may be a terminal (progress bar) or not (lines). */
+interface Io {
+  readonly stdout: Writable;
+  readonly stderr: Writable & { isTTY?: boolean; columns?: number };
+  readonly stdin: NodeJS.ReadableStream;
+}
+
+const MAIN_HELP = `Usage: xray-dd-merge <command> [options]
+
+Merge AWS X-Ray traces with Datadog APM traces, using the same id mapping as the runtime.
+
+Commands:
+  pull      pull X-Ray traces over a time window from the X-Ray API and convert them
+  convert   convert X-Ray segment documents to Datadog spans (NDJSON on stdout)
+  merge     join X-Ray traces with Datadog spans into whole traces
+
+Run 'xray-dd-merge <command> --help' for a command's options.
+Exit codes: 0 done, 1 failed, 2 usage error.
+`;
+
+const COMMON_OPTIONS = `  --id-mode compat|full128  trace id mapping; must match the functions' DD_XRAY_TRACE_ID_MODE
+                            (default: DD_XRAY_TRACE_ID_MODE, else compat)
+  --metadata                copy segment metadata into span meta (metadata.<namespace>.<key>)
+  -h, --help                show this help`;
+
+const OUTPUT_OPTIONS = `  --to agent|ndjson|html    where the spans go (default ndjson)
+  --out FILE                file for ndjson or html (default stdout)
+  --agent-url URL           Datadog agent for --to agent (default DD_TRACE_AGENT_URL, else
+                            http://127.0.0.1:8126)
+  --title TEXT              title of the html page`;
+
+const HELP: Record<string, string> = {
+  convert: `Usage: xray-dd-merge convert [FILE] [options]
+
+Convert X-Ray segment documents to Datadog spans, one span per line (NDJSON) with the agent's
+field names: trace_id, span_id, parent_id (decimal strings), name, service, resource, type,
+start, duration (integer ns), error, meta, metrics.
+
+FILE (or stdin when absent or '-') holds a BatchGetTraces response saved as JSON
+({"Traces":[{"Id","Segments":[{"Id","Document"}]}]}) or NDJSON of segment documents.
+
+Options:
+  --out FILE                write the spans to FILE instead of stdout
+${COMMON_OPTIONS}
+`,
+  merge: `Usage: xray-dd-merge merge --xray FILE --datadog FILE [options]
+
+Join X-Ray traces with Datadog spans into whole traces, reporting orphans, duplicate span ids,
+parent cycles and clock skew on stderr (none of them fatal).
+
+Options:
+  --xray FILE               X-Ray input, as for 'convert' (repeatable)
+  --datadog FILE            Datadog spans: NDJSON spans, dd-trace log output ({"traces":[[…]]}
+                            lines, ids in hex) or an agent capture (repeatable)
+${OUTPUT_OPTIONS}
+  --skew-tolerance DURATION report children outside their parent by more than this (default 1ms)
+${COMMON_OPTIONS}
+`,
+  pull: `Usage: xray-dd-merge pull [--since 15m | --start TIME [--end TIME]] [options]
+
+Pull X-Ray traces with GetTraceSummaries and BatchGetTraces (credentials and region from the
+AWS SDK's default chain), convert them and send them on. Windows longer than 6 hours are split.
+
+Options:
+  --since DURATION          the window ending now, e.g. 15m, 2h, 1d (default 15m)
+  --start TIME, --end TIME  an explicit window: ISO 8601 or epoch seconds (--end default now)
+  --filter EXPR             an X-Ray filter expression, e.g. 'service("checkout-fn")'
+  --region REGION           AWS region (default from the environment / shared config)
+  --endpoint URL            X-Ray API endpoint override (VPC endpoint, local stand-in)
+  --concurrency N           BatchGetTraces calls in flight (default 4)
+${OUTPUT_OPTIONS}
+${COMMON_OPTIONS}
+`,
+};
+
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+function parse(command: string, args: string[], options: ParseArgsOptionsConfig) {
+  try {
+    return parseArgs({
+      args,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    }) as { values: Values; positionals: string[] };
+  } catch (error) {
+    throw new UsageError(`${command}: ${(error as Error).message}`);
+  }
+}
+
+function stringOption(values: Values, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function listOption(values: Values, name: string): string[] {
+  const value = values[name];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function idModeOf(values: Values, fallback: TraceIdMode): TraceIdMode {
+  const given = stringOption(values, 'id-mode');
+  if (given === undefined) return fallback;
+  if (given !== 'compat' && given !== 'full128')
+    throw new UsageError(`--id-mode must be compat or full128, not ${given}`);
+  return given;
+}
+
+type Target = 'agent' | 'ndjson' | 'html';
+
+function targetOf(values: Values): Target {
+  const to = stringOption(values, 'to') ?? 'ndjson';
+  if (to !== 'agent' && to !== 'ndjson' && to !== 'html')
+    throw new UsageError(`--to must be agent, ndjson or html, not ${to}`);
+  if (to === 'agent' && values.out !== undefined)
+    throw new UsageError('--out goes with --to ndjson or html, not agent');
+  return to;
+}
+
+async function readInput(path: string | undefined, io: Io): Promise<string> {
+  if (path === undefined || path === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  return readFile(path, 'utf8');
+}
+
+interface Output {
+  readonly stream: Writable;
+  close(): Promise<void>;
+}
+
+function openOutput(path: string | undefined, io: Io): Output {
+  if (path === undefined || path === '-') return { stream: io.stdout, close: async () => {} };
+  const stream = createWriteStream(path);
+  const failed = new Promise<never>((_, reject) => stream.once('error', reject));
+  failed.catch(() => undefined);
+  return {
+    stream,
+    close: () =>
+      Promise.race([
+        failed,
+        new Promise<void>((resolve) => {
+          stream.end(() => resolve());
+        }),
+      ]),
+  };
+}
+
+function reportSkipped(io: Io, skipped: readonly SkippedDocument[]): void {
+  for (const entry of skipped.slice(0, 20)) {
+    io.stderr.write(`  skipped ${entry.traceId ?? '?'} ${entry.id ?? '?'}: ${entry.reason}\n`);
+  }
+  if (skipped.length > 20) io.stderr.write(`  … and ${skipped.length - 20} more\n`);
+}
+
+function reportJoin(io: Io, report: JoinReport): void {
+  io.stderr.write(
+    `merge: ${report.traces} traces, ${report.spans} spans; ${report.orphans.length} orphans, ` +
+      `${report.duplicates.length} duplicate ids, ${report.cycles.length} cycles, ${report.clockSkew.length} clock skews\n`,
+  );
+  const lines: string[] = [
+    ...report.orphans.map(
+      (o) => `  orphan ${o.trace_id}/${o.span_id} (${o.name}): parent ${o.parent_id} not found`,
+    ),
+    ...report.duplicates.map((d) => `  duplicate ${d.trace_id}/${d.span_id}: ${d.dropped} copies dropped`),
+    ...report.cycles.map((c) => `  cycle in ${c.trace_id}: ${c.span_ids.join(' -> ')}`),
+    ...report.clockSkew.map(
+      (s) =>
+        `  clock skew ${s.trace_id}/${s.span_id} (${s.name}) vs parent ${s.parent_id}:` +
+        `${s.startsEarlyBy !== undefined ? ` starts ${formatNanos(s.startsEarlyBy)} early` : ''}` +
+        `${s.endsLateBy !== undefined ? ` ends ${formatNanos(s.endsLateBy)} late` : ''}`,
+    ),
+  ];
+  for (const line of lines.slice(0, 30)) io.stderr.write(`${line}\n`);
+  if (lines.length > 30) io.stderr.write(`  … and ${lines.length - 30} more\n`);
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function formatNanos(ns: bigint): string {
+  return `${(Number(ns) / 1e6).toFixed(3)} ms`;
+}
+
+/** Writes finished traces to the chosen target. */
+async function deliver(
+  traces: DatadogSpan[][],
+  target: Target,
+  values: Values,
+  agentUrl: string,
+  io: Io,
+): Promise<string> {
+  if (target === 'agent') {
+    const sent = await sendToAgent(traces, { url: agentUrl });
+    return `sent ${sent.spans} spans in ${sent.traces} traces to ${agentUrl} (${sent.requests} requests)`;
+  }
+  const output = openOutput(stringOption(values, 'out'), io);
+  if (target === 'html') {
+    const title = stringOption(values, 'title');
+    output.stream.write(renderFlameGraph(traces, title !== undefined ? { title } : {}));
+  } else {
+    for (const trace of traces) await writeNdjson(trace, output.stream);
+  }
+  await output.close();
+  return `wrote ${traces.reduce((n, t) => n + t.length, 0)} spans (${target})`;
+}
+
+async function convertCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse('convert', args, {
+    'id-mode': { type: 'string' },
+    metadata: { type: 'boolean' },
+    out: { type: 'string' },
+  });
+  if (values.help) {
+    io.stdout.write(HELP.convert as string);
+    return EXIT_OK;
+  }
+  if (positionals.length > 1) throw new UsageError(`convert takes one input file, not ${positionals.length}`);
+  const settings = resolveMergerSettings(mergerEnvironment());
+  const idMode = idModeOf(values, settings.traceIdMode);
+  const input = readSegmentDocuments(await readInput(positionals[0], io));
+  if (input.documents.length === 0 && input.badLines > 0) {
+    io.stderr.write('xray-dd-merge: error: no JSON segment documents in the input\n');
+    return EXIT_FAILURE;
+  }
+  const result = convertDocuments(input.documents, { idMode, includeMetadata: values.metadata === true });
+  const output = openOutput(stringOption(values, 'out'), io);
+  await writeNdjson(result.spans, output.stream);
+  await output.close();
+  io.stderr.write(
+    `convert: ${result.documents} documents -> ${result.spans.length} spans; ${result.skipped.length} skipped` +
+      `${input.badLines > 0 ? `; ${plural(input.badLines, 'line')} not JSON` : ''}\n`,
+  );
+  reportSkipped(io, result.skipped);
+  return EXIT_OK;
+}
+
+async function mergeCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse('merge', args, {
+    xray: { type: 'string', multiple: true },
+    datadog: { type: 'string', multiple: true },
+    to: { type: 'string' },
+    out: { type: 'string' },
+    'agent-url': { type: 'string' },
+    title: { type: 'string' },
+    'skew-tolerance': { type: 'string' },
+    'id-mode': { type: 'string' },
+    metadata: { type: 'boolean' },
+  });
+  if (values.help) {
+    io.stdout.write(HELP.merge as string);
+    return EXIT_OK;
+  }
+  if (positionals.length > 0)
+    throw new UsageError(`merge takes no positional arguments (got ${positionals[0]})`);
+  const xrayFiles = listOption(values, 'xray');
+  if (xrayFiles.length === 0) throw new UsageError('merge needs --xray FILE');
+  const target = targetOf(values);
+  const settings = resolveMergerSettings(mergerEnvironment());
+  const idMode = idModeOf(values, settings.traceIdMode);
+  const toleranceText = stringOption(values, 'skew-tolerance');
+  const toleranceMs =
+    toleranceText === undefined ? undefined : toleranceText === '0' ? 0 : parseDuration(toleranceText);
+  if (toleranceText !== undefined && toleranceMs === undefined) {
+    throw new UsageError(`--skew-tolerance must be a duration such as 1ms, not ${toleranceText}`);
+  }
+
+  const documents: unknown[] = [];
+  let badLines = 0;
+  for (const file of xrayFiles) {
+    const input = readSegmentDocuments(await readInput(file, io));
+    documents.push(...input.documents);
+    badLines += input.badLines;
+  }
+  const converted = convertDocuments(documents, { idMode, includeMetadata: values.metadata === true });
+  const datadog: DatadogSpan[] = [];
+  const invalid: string[] = [];
+  let ignored = 0;
+  for (const file of listOption(values, 'datadog')) {
+    const input = readDatadogSpans(await readInput(file, io));
+    datadog.push(...input.spans);
+    invalid.push(...input.invalid);
+    ignored += input.ignoredLines;
+  }
+  io.stderr.write(
+    `merge: ${converted.documents} X-Ray documents -> ${converted.spans.length} spans (${converted.skipped.length} skipped` +
+      `${badLines > 0 ? `, ${plural(badLines, 'line')} not JSON` : ''}); ${datadog.length} Datadog spans` +
+      ` (${invalid.length} invalid, ${ignored} other lines)\n`,
+  );
+  reportSkipped(io, converted.skipped);
+  for (const reason of invalid.slice(0, 20)) io.stderr.write(`  invalid Datadog span: ${reason}\n`);
+
+  const { traces, report } = joinSpans([...converted.spans, ...datadog], {
+    skewToleranceNs: toleranceMs === undefined ? DEFAULT_SKEW_TOLERANCE_NS : BigInt(toleranceMs) * 1_000_000n,
+  });
+  reportJoin(io, report);
+  const done = await deliver(
+    traces,
+    target,
+    values,
+    stringOption(values, 'agent-url') ?? settings.agentUrl,
+    io,
+  );
+  io.stderr.write(`merge: ${done}\n`);
+  return EXIT_OK;
+}
+
+function windowOf(values: Values, now: number): TimeWindow {
+  const since = stringOption(values, 'since');
+  const start = stringOption(values, 'start');
+  const end = stringOption(values, 'end');
+  if (since !== undefined && (start !== undefined || end !== undefined)) {
+    throw new UsageError('use either --since or --start/--end, not both');
+  }
+  if (start === undefined) {
+    if (end !== undefined) throw new UsageError('--end needs --start');
+    const ms = parseDuration(since ?? '15m');
+    if (ms === undefined)
+      throw new UsageError(`--since must be a duration such as 15m, 2h or 1d, not ${since}`);
+    return { start: now - ms, end: now };
+  }
+  const startMs = parseInstant(start);
+  if (startMs === undefined)
+    throw new UsageError(`--start must be an ISO 8601 date or epoch seconds, not ${start}`);
+  const endMs = end === undefined ? now : parseInstant(end);
+  if (endMs === undefined)
+    throw new UsageError(`--end must be an ISO 8601 date or epoch seconds, not ${end}`);
+  if (endMs <= startMs) throw new UsageError('--end must be after --start');
+  return { start: startMs, end: endMs };
+}
+
+async function pullCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse('pull', args, {
+    since: { type: 'string' },
+    start: { type: 'string' },
+    end: { type: 'string' },
+    filter: { type: 'string' },
+    region: { type: 'string' },
+    endpoint: { type: 'string' },
+    concurrency: { type: 'string' },
+    to: { type: 'string' },
+    out: { type: 'string' },
+    'agent-url': { type: 'string' },
+    title: { type: 'string' },
+    'id-mode': { type: 'string' },
+    metadata: { type: 'boolean' },
+  });
+  if (values.help) {
+    io.stdout.write(HELP.pull as string);
+    return EXIT_OK;
+  }
+  if (positionals.length > 0)
+    throw new UsageError(`pull takes no positional arguments (got ${positionals[0]})`);
+  const target = targetOf(values);
+  const settings = resolveMergerSettings(mergerEnvironment());
+  const idMode = idModeOf(values, settings.traceIdMode);
+  const window = windowOf(values, Date.now());
+  const concurrencyText = stringOption(values, 'concurrency');
+  const concurrency = concurrencyText === undefined ? settings.concurrency : Number(concurrencyText);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    throw new UsageError(`--concurrency must be a whole number from 1 to 64, not ${concurrencyText}`);
+  }
+  const agentUrl = stringOption(values, 'agent-url') ?? settings.agentUrl;
+
+  const collected: DatadogSpan[][] = [];
+  const output = target === 'ndjson' ? openOutput(stringOption(values, 'out'), io) : undefined;
+  const agentSink = target === 'agent' ? createAgentSink({ url: agentUrl }) : undefined;
+  const sink: TraceSink =
+    agentSink ??
+    (output
+      ? createNdjsonSink(output.stream)
+      : {
+          write: async (trace) => {
+            collected.push([...trace]);
+          },
+          close: async () => {},
+        });
+  const progress = createProgressReporter(io.stderr);
+  const filter = stringOption(values, 'filter');
+  const region = stringOption(values, 'region');
+  const endpoint = stringOption(values, 'endpoint');
+  let summary: Awaited<ReturnType<typeof pullIntoSink>>;
+  try {
+    summary = await pullIntoSink(
+      {
+        window,
+        idMode,
+        includeMetadata: values.metadata === true,
+        concurrency,
+        onProgress: progress.update,
+        ...(filter !== undefined ? { filterExpression: filter } : {}),
+        ...(region !== undefined ? { region } : {}),
+        ...(endpoint !== undefined ? { endpoint } : {}),
+      },
+      sink,
+    );
+  } finally {
+    progress.done();
+    await output?.close();
+  }
+  io.stderr.write(
+    `pull: ${new Date(window.start).toISOString()} .. ${new Date(window.end).toISOString()}: ${summary.traces} traces, ` +
+      `${summary.spans} spans; ${summary.skipped} documents skipped; ${summary.unprocessed.length} traces unprocessed\n`,
+  );
+  reportSkipped(io, summary.skippedSamples);
+  for (const id of summary.unprocessed.slice(0, 20)) io.stderr.write(`  unprocessed ${id}\n`);
+  if (target === 'html') {
+    const { traces } = joinSpans(collected.flat());
+    io.stderr.write(`pull: ${await deliver(traces, 'html', values, agentUrl, io)}\n`);
+  } else if (agentSink) {
+    const sent = agentSink.sent();
+    io.stderr.write(
+      `pull: sent ${sent.spans} spans in ${sent.traces} traces to ${agentUrl} (${sent.requests} requests)\n`,
+    );
+  }
+  return EXIT_OK;
+}
+
+const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
+  convert: convertCommand,
+  merge: mergeCommand,
+  pull: pullCommand,
+};
+
+async function main(argv: readonly string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    (command === undefined ? io.stderr : io.stdout).write(MAIN_HELP);
+    return command === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  const run = COMMANDS[command];
+  if (run === undefined) {
+    io.stderr.write(`xray-dd-merge: unknown command '${command}'\n\n${MAIN_HELP}`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`xray-dd-merge: ${error.message}\nRun 'xray-dd-merge ${command} --help' for usage.\n`);
+      return EXIT_USAGE;
+    }
+    io.stderr.write(`xray-dd-merge: error: ${describeError(error)}${hintFor(error)}\n`);
+    return EXIT_FAILURE;
+  }
+}
+
+/** The AWS SDK's configuration errors, with what to do about them. */
+function hintFor(error: unknown): string {
+  const message = error instanceof Error ? error.message : '';
+  if (/Region is missing/i.test(message)) return ' (give --region or set AWS_REGION)';
+  if (/Could not load credentials/i.test(message)) {
+    return ' (set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where a role is available)';
+  }
+  return '';
+}
+
+// A closed pipe (`… | head`) is not a failure of ours.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(EXIT_OK);
+});
+
+main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`xray-dd-merge: error: ${describeError(error)}\n`);
+    process.exitCode = EXIT_FAILURE;
+  },
+);
