@@ -43,6 +43,13 @@ const TASK_FILES = {
   // CommonJS by the nearest package.json.
   'cjs/package.json': '{ "type": "commonjs" }',
   'cjs/index.js': `const MODULE = 'cjs';\nexports.handler = async (event, context) => ${answer};\n`,
+  // Response streaming: the runtime must still see the streaming marker through the layer.
+  'stream/app.mjs': `export const handler = awslambda.streamifyResponse(async (event, responseStream, context) => {
+  responseStream.setContentType('text/plain');
+  responseStream.write('request ' + context.awsRequestId + '\\n');
+  await new Promise((resolve) => setImmediate(resolve));
+  responseStream.end('order ' + event.order + '\\n');
+});\n`,
   // Waits at a loopback barrier until every invocation of the batch is inside the handler.
   'overlap/app.mjs': `export const handler = async (event, context) => {
   const res = await fetch(process.env.BARRIER_URL + '/' + context.awsRequestId);
@@ -190,6 +197,32 @@ describe(`the layer under aws-lambda-ric on Node ${major}`, {
       }
     });
   }
+
+  describe('response streaming handler (stream/app.handler)', () => {
+    it('redirect: streamed bytes identical to the run without the layer; span parented on its header', async () => {
+      const invocations = plan(2, 'req-stream');
+      const bare = await run('stream/app.handler', 'no-layer', invocations);
+      await stop(bare.runtime);
+      const agent = await startAgent();
+      try {
+        const { results, runtime } = await run('stream/app.handler', 'redirect', invocations, { agent });
+        const byRequest = await lambdaSpans(agent, invocations);
+        await stop(runtime);
+        for (const [i, result] of results.entries()) {
+          const expected = bare.results[i]!;
+          assert.equal(expected.headers['lambda-runtime-function-response-mode'], 'streaming');
+          assert.equal(result.headers['lambda-runtime-function-response-mode'], 'streaming');
+          assert.equal(result.headers['content-type'], 'text/plain');
+          assert.equal(result.kind, 'response');
+          assert.equal(result.body.toString(), `request ${invocations[i]?.requestId}\norder ${i}\n`);
+          assert.ok(result.body.equals(expected.body));
+        }
+        assertParentedOnOwnHeader(byRequest, invocations);
+      } finally {
+        await agent.close();
+      }
+    });
+  });
 
   describe('a handler that cannot be loaded fails init with the error type the runtime gives without the layer', () => {
     const cases = [
