@@ -15,7 +15,7 @@
  * - with neither (a manual test invoke), the current time stands in for `time`.
  *
  * @example
- * // handler: node_modules/xray-dd-merge/dist/merge.cjs.mergeHandler, schedule rate(5 minutes)
+ * // merger.mjs, deployed with a schedule of rate(5 minutes) and DD_MERGER_INTERVAL=5m
  * export { mergeHandler as handler } from 'xray-dd-merge/merge';
  */
 
