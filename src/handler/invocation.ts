@@ -31,9 +31,15 @@ export interface LambdaContextLike {
 
 let coldStart = true;
 
+/** The last ARN seen, unqualified: a process sees one (or one per alias), so it is worked out once. */
+let lastArn: { readonly arn: string; readonly unqualified: string } | undefined;
+
 /** `arn:aws:lambda:region:account:function:name[:qualifier]`, lowercased, without the qualifier. */
 export function unqualifiedFunctionArn(arn: string): string {
-  return arn.split(':').slice(0, 7).join(':').toLowerCase();
+  if (lastArn?.arn === arn) return lastArn.unqualified;
+  const unqualified = arn.split(':').slice(0, 7).join(':').toLowerCase();
+  lastArn = { arn, unqualified };
+  return unqualified;
 }
 
 export class Invocation {
@@ -110,7 +116,8 @@ export class Invocation {
    */
   #sendXRayMetadata(): void {
     try {
-      if (!metadataHeader(this.parent, this.#config.xrayMetadata)) return;
+      // A context that came from X-Ray tells X-Ray nothing new: skip reading the span (the common case).
+      if (this.parent.source === 'xray' || !metadataHeader(this.parent, this.#config.xrayMetadata)) return;
       const document = metadataSubsegment({
         parent: this.parent,
         enabled: this.#config.xrayMetadata,

@@ -44,22 +44,30 @@ export function parseTraceHeader(input: unknown): TraceHeader {
   let rootValue: string | undefined;
   let parentValue: string | undefined;
   let sampledValue: string | undefined;
-  const extra = new Map<string, [string, string]>();
-  for (const part of input.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    const key = part.slice(0, eq).trim();
-    const value = part.slice(eq + 1).trim();
-    if (key.length === 0) continue;
-    const lowerKey = key.toLowerCase();
-    if (lowerKey === 'root') rootValue = value;
-    else if (lowerKey === 'parent') parentValue = value;
-    else if (lowerKey === 'sampled') sampledValue = value;
-    else {
-      const seen = extra.get(lowerKey);
-      if (seen) seen[1] = value;
-      else extra.set(lowerKey, [key, value]);
+  // Made only for headers with other keys: most headers are just Root, Parent and Sampled.
+  let extra: Map<string, [string, string]> | undefined;
+  // One pass over `key=value` parts between semicolons, without splitting the header into an array.
+  for (let start = 0; start <= input.length; ) {
+    const semicolon = input.indexOf(';', start);
+    const end = semicolon === -1 ? input.length : semicolon;
+    const eq = input.indexOf('=', start);
+    if (eq !== -1 && eq < end) {
+      const key = input.slice(start, eq).trim();
+      if (key.length > 0) {
+        const value = input.slice(eq + 1, end).trim();
+        const lowerKey = key.toLowerCase();
+        if (lowerKey === 'root') rootValue = value;
+        else if (lowerKey === 'parent') parentValue = value;
+        else if (lowerKey === 'sampled') sampledValue = value;
+        else {
+          extra ??= new Map();
+          const seen = extra.get(lowerKey);
+          if (seen) seen[1] = value;
+          else extra.set(lowerKey, [key, value]);
+        }
+      }
     }
+    start = end + 1;
   }
   const root = rootValue?.toLowerCase();
   const parent = parentValue?.toLowerCase();
@@ -68,7 +76,7 @@ export function parseTraceHeader(input: unknown): TraceHeader {
     parent?: string;
     sampled?: Sampled;
     extra: ReadonlyArray<readonly [string, string]>;
-  } = { extra: [...extra.values()] };
+  } = { extra: extra ? [...extra.values()] : [] };
   if (root !== undefined && ROOT.test(root)) header.root = root;
   if (parent !== undefined && PARENT.test(parent) && parent !== ZERO_PARENT) header.parent = parent;
   if (sampledValue === '0' || sampledValue === '1' || sampledValue === '?') header.sampled = sampledValue;
