@@ -6,6 +6,8 @@ export interface Overhead {
   readonly importMs: number;
   readonly firstMs: number;
   readonly warmUs: number;
+  /** Process CPU per warm invocation, background export included: reported, not budgeted. */
+  readonly cpuUs?: number;
 }
 
 export interface MergerFigure {

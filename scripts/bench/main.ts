@@ -6,7 +6,8 @@
 //   npm run bench -- --quick           fewer runs and invocations, merger up to 100k segments, no docs/bench.svg
 //   npm run bench -- --check           exit 1 when a budget fails
 //   npm run bench -- --compile-cache   also measure b-e with a V8 compile cache (NODE_COMPILE_CACHE)
-//   npm run bench -- --node 22 --runs 5 --skip-merger
+//   npm run bench -- --render          redraw the table and chart from bench-out/results.json
+//   npm run bench -- --node 22 --runs 5 --only wrapper,peer --skip-merger
 import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
@@ -14,6 +15,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -24,7 +26,7 @@ import { parseArgs } from 'node:util';
 import { parseTraceHeader } from '../../src/xray/header.ts';
 import { datadogSpanId, datadogTraceId } from '../../src/xray/ids.ts';
 import { decodeSpans, type Received, type StandIns, startStandIns } from './agent.ts';
-import { anyFailed, type BudgetInput, checkBudgets, type Overhead, type Verdict } from './budgets.ts';
+import { anyFailed, checkBudgets, type Overhead } from './budgets.ts';
 import {
   type ChildResult,
   type LoopShape,
@@ -41,8 +43,8 @@ import {
   writeTaskRoot,
 } from './measure.ts';
 import { type MergerResult, measureMerger, mergerAvailable } from './merger.ts';
-import { ratio, type Summary, summarize } from './stats.ts';
-import { type Panel, renderChart } from './svg.ts';
+import { chartSvg, type Results, type RunFigures, type SubjectReport, textReport } from './report.ts';
+import { median, ratio, summarize } from './stats.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -53,6 +55,7 @@ const { values: args } = parseArgs({
     node: { type: 'string', default: '22,24' },
     runs: { type: 'string' },
     only: { type: 'string' },
+    render: { type: 'boolean', default: false },
   },
 });
 
@@ -64,42 +67,6 @@ const LOOP: LoopShape = quick
 const MERGER_SIZES = quick ? [1_000, 30_000, 100_000] : [1_000, 100_000, 1_000_000];
 const MAJORS = String(args.node).split(',').filter(Boolean);
 const OUT = path.join(root, 'bench-out');
-const COLORS: Record<string, string> = {
-  bare: '#9aa5b1',
-  floor: '#52606d',
-  wrapper: '#0f9d8a',
-  layer: '#2d6cdf',
-  peer: '#d9622b',
-};
-
-interface RunFigures {
-  importMs: number;
-  firstMs: number;
-  warmUs: number;
-  rssMb: number;
-  bootMs: number;
-  traceRequests: number;
-  datagrams: number;
-  /** Whether the first invocation's `aws.lambda` span carried the X-Ray-derived ids; undefined when not checked. */
-  merged?: boolean;
-}
-
-interface SubjectReport {
-  id: string;
-  letter: string;
-  label: string;
-  entry: string;
-  skipped?: string;
-  runs: RunFigures[];
-  importMs?: Summary;
-  firstMs?: Summary;
-  warmUs?: Summary;
-  rssMb?: Summary;
-  /** Medians divided by the floor's medians. */
-  toFloor?: { importMs: number; firstMs: number; warmUs: number; rssMb: number };
-  modules?: { byOrigin: Array<[string, number]>; offInvokePath: string[] };
-}
-
 function nodeBinary(major: string): string {
   const bin = path.join(root, 'node_modules', `node${major}`, 'bin', 'node');
   if (!existsSync(bin)) throw new Error(`Node ${major} is missing at ${bin}: run npm ci`);
@@ -160,6 +127,7 @@ function figures(subject: Subject, result: ChildResult, received: Received): Run
     importMs: result.importMs,
     firstMs: result.firstMs,
     warmUs: summarize(result.warmUs).median,
+    cpuUs: summarize(result.warmCpuUs).median,
     rssMb: result.rssMb,
     bootMs: result.bootMs,
     traceRequests: received.requests,
@@ -261,6 +229,7 @@ async function measureMajor(
     report.importMs = summarize(report.runs.map((r) => r.importMs));
     report.firstMs = summarize(report.runs.map((r) => r.firstMs));
     report.warmUs = summarize(report.runs.map((r) => r.warmUs));
+    report.cpuUs = summarize(report.runs.map((r) => r.cpuUs));
     report.rssMb = summarize(report.runs.map((r) => r.rssMb));
   }
   const floor = reports.get('floor');
@@ -270,219 +239,111 @@ async function measureMajor(
       importMs: ratio(report.importMs.median, floor.importMs.median),
       firstMs: ratio(report.firstMs!.median, floor.firstMs!.median),
       warmUs: ratio(report.warmUs!.median, floor.warmUs!.median),
+      cpuUs: ratio(report.cpuUs!.median, floor.cpuUs!.median),
       rssMb: ratio(report.rssMb!.median, floor.rssMb!.median),
     };
   }
+  // Rounds are interleaved, so each round's wrapper and floor ran close together: the median of the
+  // per-round differences cancels the machine's slow drifts better than a difference of medians.
   const wrapper = reports.get('wrapper');
+  const paired = (metric: 'importMs' | 'firstMs' | 'warmUs' | 'cpuUs') => {
+    const rounds = Math.min(wrapper?.runs.length ?? 0, floor?.runs.length ?? 0);
+    return median(
+      Array.from({ length: rounds }, (_, i) => wrapper!.runs[i]![metric] - floor!.runs[i]![metric]),
+    );
+  };
   const overhead =
-    floor?.importMs && wrapper?.importMs
+    wrapper?.importMs && floor?.importMs
       ? {
-          importMs: wrapper.importMs.median - floor.importMs.median,
-          firstMs: wrapper.firstMs!.median - floor.firstMs!.median,
-          warmUs: wrapper.warmUs!.median - floor.warmUs!.median,
+          importMs: paired('importMs'),
+          firstMs: paired('firstMs'),
+          warmUs: paired('warmUs'),
+          cpuUs: paired('cpuUs'),
         }
       : undefined;
   return { reports: [...reports.values()], overhead };
 }
 
-// ---- output -------------------------------------------------------------------------------------
-
-const fmt = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
-
-function cell(summary: Summary | undefined, toFloor: number | undefined, digits: number): string {
-  if (!summary) return '-';
-  const spread = `[${fmt(summary.min, digits)}-${fmt(summary.max, digits)}]`;
-  return `${fmt(summary.median, digits)} ${spread} x${fmt(toFloor ?? Number.NaN, 2)}`;
-}
-
-function mergedCell(report: SubjectReport): string {
-  const checked = report.runs.filter((r) => r.merged !== undefined);
-  if (checked.length === 0) return '';
-  const ok = checked.filter((r) => r.merged).length;
-  return ok === checked.length ? 'yes' : `${ok}/${checked.length}`;
-}
-
-function printTable(major: string, reports: readonly SubjectReport[]): void {
-  const header = [
-    '',
-    'subject',
-    'import+init ms',
-    'first invocation ms',
-    'warm us/invocation',
-    'RSS MB',
-    'merged',
-  ];
-  const rows = reports.map((r) =>
-    r.skipped && r.runs.length === 0
-      ? [r.letter, r.label, `skipped: ${r.skipped}`, '', '', '', '']
-      : [
-          r.letter,
-          r.label,
-          cell(r.importMs, r.toFloor?.importMs, 1),
-          cell(r.firstMs, r.toFloor?.firstMs, 2),
-          cell(r.warmUs, r.toFloor?.warmUs, 1),
-          cell(r.rssMb, r.toFloor?.rssMb, 0),
-          mergedCell(r),
-        ],
-  );
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (row: string[]) =>
-    row
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  console.log(`\nNode ${major}: median [min-max] of ${RUNS} fresh processes, xN = median / floor (b)`);
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const row of rows) console.log(line(row));
-}
-
-function printMerger(results: readonly MergerResult[]): void {
-  if (results.length === 0) return;
-  console.log('\nMerger: segments converted per second (one process per size, streamed in chunks)');
-  for (const r of results) {
-    console.log(
-      `  ${r.segments.toLocaleString('en').padStart(9)} segments  ${Math.round(r.perSecond).toLocaleString('en').padStart(9)}/s  peak RSS ${fmt(r.peakRssMb, 0)} MB`,
-    );
-  }
-}
-
-function printVerdicts(verdicts: readonly Verdict[]): void {
-  console.log('\nBudgets');
-  for (const v of verdicts) console.log(`  ${v.status}  ${v.budget}: ${v.measured}`);
-}
-
-function chartPanels(byMajor: Record<string, SubjectReport[]>): Panel[] {
-  const majors = Object.keys(byMajor);
-  const ids = [...new Set(Object.values(byMajor).flatMap((reports) => reports.map((r) => r.id)))];
-  const metrics: Array<
-    [keyof Pick<SubjectReport, 'importMs' | 'firstMs' | 'warmUs' | 'rssMb'>, string, string, number]
-  > = [
-    ['importMs', 'Import + init (ms): loading the handler module until the handler is ready', 'ms', 1],
-    ['firstMs', 'First invocation (ms)', 'ms', 2],
-    ['warmUs', 'Warm invocation (us): median of batch means', 'us', 1],
-    ['rssMb', 'RSS after the warm invocations (MB)', 'MB', 0],
-  ];
-  return metrics.map(([key, title, unit, digits]) => ({
-    title,
-    rows: ids.flatMap((id) => {
-      const first = majors.map((m) => byMajor[m]!.find((r) => r.id === id)).find((r) => r?.[key]);
-      if (!first) return [];
-      const bars = majors.flatMap((major, series) => {
-        const report = byMajor[major]!.find((r) => r.id === id);
-        const summary = report?.[key];
-        if (!report || !summary) return [];
-        const times = report.toFloor ? ` x${fmt(report.toFloor[key], 2)}` : '';
-        return [
-          {
-            series,
-            median: summary.median,
-            low: summary.min,
-            high: summary.max,
-            note: `${fmt(summary.median, digits)} ${unit}${times}`,
-          },
-        ];
-      });
-      return [
-        { label: `${first.letter}  ${first.label}`, color: COLORS[id.replace('+cache', '')] ?? '#888', bars },
-      ];
-    }),
-  }));
-}
-
 // ---- main ---------------------------------------------------------------------------------------
 
-const started = Date.now();
-ensureBuilt();
-mkdirSync(OUT, { recursive: true });
-const taskRoot = writeTaskRoot();
-const cacheRoot = mkdtempSync(path.join(os.tmpdir(), 'xddm-bench-cache-'));
-const standIns = await startStandIns();
-const loadBefore = os.loadavg();
-const byMajor: Record<string, SubjectReport[]> = {};
-const overhead: Record<string, Overhead | undefined> = {};
-try {
-  for (const major of MAJORS) {
-    console.log(
-      `Node ${major}: ${RUNS} rounds of fresh processes, ${LOOP.batches} x ${LOOP.batchSize} warm invocations each`,
-    );
-    const measured = await measureMajor(major, taskRoot, standIns, cacheRoot);
-    byMajor[major] = measured.reports;
-    overhead[major] = measured.overhead;
+function write(results: Results): void {
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(path.join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(path.join(OUT, 'bench.svg'), chartSvg(results));
+  // The README's chart comes from full runs only.
+  const docs = !results.settings.quick;
+  if (docs) {
+    mkdirSync(path.join(root, 'docs'), { recursive: true });
+    copyFileSync(path.join(OUT, 'bench.svg'), path.join(root, 'docs/bench.svg'));
   }
-} finally {
-  await standIns.close();
-  removeTaskRoot(taskRoot);
-  rmSync(cacheRoot, { recursive: true, force: true });
+  console.log(`\nwrote bench-out/results.json, bench-out/bench.svg${docs ? ', docs/bench.svg' : ''}`);
 }
 
-let merger: MergerResult[] = [];
-if (!args['skip-merger']) {
-  if (mergerAvailable()) {
-    console.log(`Merger: ${MERGER_SIZES.map((n) => n.toLocaleString('en')).join(', ')} segments`);
-    merger = await measureMerger(nodeBinary(MAJORS[0] ?? '22'), MERGER_SIZES);
-  } else console.log('Merger: no convert function yet (src/merge/convert.ts); skipped');
-}
-
-const forbiddenModules: Record<string, string[]> = {};
-for (const [major, reports] of Object.entries(byMajor)) {
-  for (const r of reports) {
-    if ((r.id === 'wrapper' || r.id === 'layer') && r.modules)
-      forbiddenModules[`Node ${major} ${r.label}`] = r.modules.offInvokePath;
+async function measureAll(): Promise<Results> {
+  const started = Date.now();
+  ensureBuilt();
+  const taskRoot = writeTaskRoot();
+  const cacheRoot = mkdtempSync(path.join(os.tmpdir(), 'xddm-bench-cache-'));
+  const standIns = await startStandIns();
+  const loadBefore = os.loadavg();
+  const nodes: Record<string, SubjectReport[]> = {};
+  const overhead: Record<string, Overhead | undefined> = {};
+  try {
+    for (const major of MAJORS) {
+      console.log(
+        `Node ${major}: ${RUNS} rounds of fresh processes, ${LOOP.batches} x ${LOOP.batchSize} warm invocations each`,
+      );
+      const measured = await measureMajor(major, taskRoot, standIns, cacheRoot);
+      nodes[major] = measured.reports;
+      overhead[major] = measured.overhead;
+    }
+  } finally {
+    await standIns.close();
+    removeTaskRoot(taskRoot);
+    rmSync(cacheRoot, { recursive: true, force: true });
   }
+
+  let merger: MergerResult[] = [];
+  if (!args['skip-merger']) {
+    if (mergerAvailable()) {
+      console.log(`Merger: ${MERGER_SIZES.map((n) => n.toLocaleString('en')).join(', ')} segments`);
+      merger = await measureMerger(nodeBinary(MAJORS[0] ?? '22'), MERGER_SIZES);
+    } else console.log('Merger: no convert function yet (src/merge/convert.ts); skipped');
+  }
+
+  const forbiddenModules: Record<string, string[]> = {};
+  for (const [major, reports] of Object.entries(nodes)) {
+    for (const r of reports) {
+      if ((r.id === 'wrapper' || r.id === 'layer') && r.modules) {
+        forbiddenModules[`Node ${major} ${r.label}`] = r.modules.offInvokePath;
+      }
+    }
+  }
+  const zips = layerZips();
+  return {
+    date: new Date().toISOString(),
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      memoryGb: Math.round(os.totalmem() / 2 ** 30),
+      platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+      loadAverage: { before: loadBefore, after: os.loadavg() },
+    },
+    settings: { quick, runs: RUNS, loop: LOOP, majors: MAJORS, compileCache: args['compile-cache'] === true },
+    nodes,
+    overhead,
+    layerZips: zips,
+    merger,
+    budgets: checkBudgets({ overhead, layerZips: zips, merger, forbiddenModules }),
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
 }
-const budgetInput: BudgetInput = { overhead, layerZips: layerZips(), merger, forbiddenModules };
-const verdicts = checkBudgets(budgetInput);
 
-for (const [major, reports] of Object.entries(byMajor)) printTable(major, reports);
-for (const [major, o] of Object.entries(overhead)) {
-  if (o)
-    console.log(
-      `\nNode ${major} wrapper over the floor (c - b): import+init ${fmt(o.importMs, 2)} ms, first ${fmt(o.firstMs, 2)} ms, warm ${fmt(o.warmUs, 1)} us`,
-    );
-}
-for (const zip of budgetInput.layerZips) console.log(`layer ${zip.name}: ${fmt(zip.bytes / 2 ** 20, 2)} MiB`);
-printMerger(merger);
-printVerdicts(verdicts);
-
-const machine = {
-  cpus: os.cpus().length,
-  cpuModel: os.cpus()[0]?.model ?? 'unknown',
-  memoryGb: Math.round(os.totalmem() / 2 ** 30),
-  platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-  loadAverage: { before: loadBefore, after: os.loadavg() },
-};
-const results = {
-  date: new Date().toISOString(),
-  machine,
-  settings: { quick, runs: RUNS, loop: LOOP, majors: MAJORS, compileCache: args['compile-cache'] },
-  nodes: byMajor,
-  overhead,
-  layerZips: budgetInput.layerZips,
-  merger,
-  budgets: verdicts,
-  seconds: Math.round((Date.now() - started) / 1000),
-};
-writeFileSync(path.join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-
-const svg = renderChart({
-  title: 'Cold start and per-invocation cost, side by side',
-  subtitle: `Median of ${RUNS} fresh processes per subject; whiskers min-max; xN = ratio to dd-trace alone (b). ${machine.cpus} cores, ${machine.cpuModel}.`,
-  series: MAJORS.map((m) => `Node ${m}`),
-  panels: chartPanels(byMajor),
-  footer: [
-    'Same process conditions for all: Lambda env vars, dd-trace exporting to a loopback agent, telemetry/remote config/runtime metrics off,',
-    'a fresh X-Ray trace header per invocation, merging on (DD_MERGE_XRAY_TRACES=true, compat ids). `npm run bench` reproduces it.',
-  ],
-});
-writeFileSync(path.join(OUT, 'bench.svg'), svg);
-// The README's chart comes from full runs only.
-if (!quick) {
-  mkdirSync(path.join(root, 'docs'), { recursive: true });
-  copyFileSync(path.join(OUT, 'bench.svg'), path.join(root, 'docs/bench.svg'));
-}
-console.log(
-  `\nwrote bench-out/results.json, bench-out/bench.svg${quick ? '' : ', docs/bench.svg'} (${results.seconds} s)`,
-);
-
-if (args.check && anyFailed(verdicts)) process.exitCode = 1;
+// --render redraws the table and chart from the last results.json without measuring.
+const results: Results = args.render
+  ? JSON.parse(readFileSync(path.join(OUT, 'results.json'), 'utf8'))
+  : await measureAll();
+console.log(textReport(results));
+write(results);
+if (!args.render) console.log(`(${results.seconds} s)`);
+if (args.check && anyFailed(results.budgets)) process.exitCode = 1;

@@ -31,6 +31,8 @@ export interface ChildResult {
   readonly firstMs: number;
   readonly firstHeader: string;
   readonly warmUs: number[];
+  /** The process's CPU time per invocation in each warm batch, background work included. */
+  readonly warmCpuUs: number[];
   readonly rssMb: number;
   readonly heapMb: number;
   readonly modules?: string[];

@@ -37,7 +37,7 @@ const PLOT_WIDTH = WIDTH - LABEL_WIDTH - NOTE_WIDTH - 40;
 const BAR_HEIGHT = 13;
 const BAR_GAP = 3;
 const ROW_GAP = 9;
-const PANEL_TITLE = 26;
+const PANEL_TITLE = 42;
 const PANEL_GAP = 18;
 const FONT = 'font-family="Helvetica, Arial, sans-serif"';
 
@@ -45,9 +45,9 @@ function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** A shade of `color` per series: the first full, later ones lighter, so Node 22 and 24 read as a pair. */
-function shade(color: string, series: number): string {
-  return series === 0 ? color : `${color}99`;
+/** Fill of a series' bar: the first full, later ones lighter, so Node 22 and 24 read as a pair. */
+function fill(color: string, series: number): string {
+  return series === 0 ? `fill="${color}"` : `fill="${color}" fill-opacity="0.55"`;
 }
 
 function rowHeight(row: Row): number {
@@ -75,13 +75,13 @@ function renderPanel(panel: Panel, top: number): string[] {
   out.push(
     `<text x="20" y="${top + 17}" font-size="15" font-weight="bold" ${FONT}>${escapeXml(panel.title)}</text>`,
   );
-  const plotTop = top + PANEL_TITLE - 4;
+  const plotTop = top + PANEL_TITLE - 6;
   const plotBottom = top + panelHeight(panel) - ROW_GAP + 4;
   for (const fraction of [0, 0.25, 0.5, 0.75, 1]) {
     const gx = x(axisMax * fraction);
     out.push(
       `<line x1="${gx}" y1="${plotTop}" x2="${gx}" y2="${plotBottom}" stroke="#ddd" stroke-width="1"/>`,
-      `<text x="${gx}" y="${plotTop - 2}" font-size="10" fill="#888" text-anchor="middle" ${FONT}>${axisMax * fraction}</text>`,
+      `<text x="${gx}" y="${plotTop - 3}" font-size="10" fill="#888" text-anchor="middle" ${FONT}>${axisMax * fraction}</text>`,
     );
   }
   let y = top + PANEL_TITLE;
@@ -95,7 +95,7 @@ function renderPanel(panel: Panel, top: number): string[] {
       const mid = by + BAR_HEIGHT / 2;
       const width = Math.max(1, x(bar.median) - LABEL_WIDTH);
       out.push(
-        `<rect x="${LABEL_WIDTH}" y="${by}" width="${width.toFixed(1)}" height="${BAR_HEIGHT}" fill="${shade(row.color, bar.series)}"/>`,
+        `<rect x="${LABEL_WIDTH}" y="${by}" width="${width.toFixed(1)}" height="${BAR_HEIGHT}" ${fill(row.color, bar.series)}/>`,
         `<line x1="${x(bar.low).toFixed(1)}" y1="${mid}" x2="${x(bar.high).toFixed(1)}" y2="${mid}" stroke="#222" stroke-width="1.2"/>`,
         `<line x1="${x(bar.low).toFixed(1)}" y1="${mid - 3}" x2="${x(bar.low).toFixed(1)}" y2="${mid + 3}" stroke="#222" stroke-width="1.2"/>`,
         `<line x1="${x(bar.high).toFixed(1)}" y1="${mid - 3}" x2="${x(bar.high).toFixed(1)}" y2="${mid + 3}" stroke="#222" stroke-width="1.2"/>`,
@@ -127,13 +127,14 @@ export function renderChart(chart: Chart): string {
   chart.series.forEach((name, index) => {
     const lx = WIDTH - 20 - (chart.series.length - index) * 110;
     out.push(
-      `<rect x="${lx}" y="60" width="14" height="10" fill="${shade('#555555', index)}"/>`,
+      `<rect x="${lx}" y="60" width="14" height="10" ${fill('#555555', index)}/>`,
       `<text x="${lx + 19}" y="69" font-size="11.5" ${FONT}>${escapeXml(name)}</text>`,
     );
   });
+  const whiskerX = WIDTH - 20 - chart.series.length * 110 - 90;
   out.push(
-    `<line x1="${WIDTH - 250}" y1="${65}" x2="${WIDTH - 236}" y2="${65}" stroke="#222" stroke-width="1.2"/>`,
-    `<text x="${WIDTH - 232}" y="69" font-size="11.5" ${FONT}>min-max</text>`,
+    `<line x1="${whiskerX}" y1="65" x2="${whiskerX + 14}" y2="65" stroke="#222" stroke-width="1.2"/>`,
+    `<text x="${whiskerX + 18}" y="69" font-size="11.5" ${FONT}>min-max</text>`,
   );
   let top = header;
   for (const panel of chart.panels) {

@@ -1,0 +1,193 @@
+// What a bench run found, and its three renderings: the terminal table, the JSON file, the chart.
+// Kept apart from the measuring so `--render` can redraw from bench-out/results.json.
+import type { Overhead, Verdict } from './budgets.ts';
+import type { MergerResult } from './merger.ts';
+import type { Summary } from './stats.ts';
+import { type Panel, renderChart } from './svg.ts';
+
+/** One fresh process's figures. */
+export interface RunFigures {
+  importMs: number;
+  firstMs: number;
+  /** Median over the process's warm batches of the mean time per invocation. */
+  warmUs: number;
+  /** Median over the warm batches of the process's CPU time per invocation (export included). */
+  cpuUs: number;
+  rssMb: number;
+  /** Node's own start, up to the child's first line. */
+  bootMs: number;
+  traceRequests: number;
+  datagrams: number;
+  /** Whether the first invocation's `aws.lambda` span carried the X-Ray-derived ids; absent when not checked. */
+  merged?: boolean;
+}
+
+export type Metric = 'importMs' | 'firstMs' | 'warmUs' | 'cpuUs' | 'rssMb';
+
+export interface SubjectReport {
+  id: string;
+  letter: string;
+  label: string;
+  entry: string;
+  skipped?: string;
+  runs: RunFigures[];
+  importMs?: Summary;
+  firstMs?: Summary;
+  warmUs?: Summary;
+  cpuUs?: Summary;
+  rssMb?: Summary;
+  /** Medians divided by the floor's medians. */
+  toFloor?: Record<Metric, number>;
+  modules?: { byOrigin: Array<[string, number]>; offInvokePath: string[] };
+}
+
+export interface Results {
+  date: string;
+  machine: { cpus: number; cpuModel: string; memoryGb: number; platform: string; loadAverage: unknown };
+  settings: { quick: boolean; runs: number; loop: unknown; majors: string[]; compileCache: boolean };
+  nodes: Record<string, SubjectReport[]>;
+  /** Wrapper minus floor: the median of the per-round differences (rounds are interleaved). */
+  overhead: Record<string, Overhead | undefined>;
+  layerZips: Array<{ name: string; bytes: number }>;
+  merger: MergerResult[];
+  budgets: Verdict[];
+  seconds: number;
+}
+
+const COLORS: Record<string, string> = {
+  bare: '#9aa5b1',
+  floor: '#52606d',
+  wrapper: '#0f9d8a',
+  layer: '#2d6cdf',
+  peer: '#d9622b',
+};
+
+export const fmt = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+
+function cell(summary: Summary | undefined, toFloor: number | undefined, digits: number): string {
+  if (!summary) return '-';
+  const spread = `[${fmt(summary.min, digits)}-${fmt(summary.max, digits)}]`;
+  return `${fmt(summary.median, digits)} ${spread} x${fmt(toFloor ?? Number.NaN, 2)}`;
+}
+
+function mergedCell(report: SubjectReport): string {
+  const checked = report.runs.filter((r) => r.merged !== undefined);
+  if (checked.length === 0) return '';
+  const ok = checked.filter((r) => r.merged).length;
+  return ok === checked.length ? 'yes' : `${ok}/${checked.length}`;
+}
+
+function table(major: string, runs: number, reports: readonly SubjectReport[]): string[] {
+  const header = [
+    '',
+    'subject',
+    'import+init ms',
+    'first invocation ms',
+    'warm us/invocation',
+    'RSS MB',
+    'merged',
+  ];
+  const rows = reports.map((r) =>
+    r.runs.length === 0
+      ? [r.letter, r.label, `skipped: ${r.skipped ?? 'no runs'}`, '', '', '', '', '']
+      : [
+          r.letter,
+          r.label,
+          cell(r.importMs, r.toFloor?.importMs, 1),
+          cell(r.firstMs, r.toFloor?.firstMs, 2),
+          cell(r.warmUs, r.toFloor?.warmUs, 1),
+          cell(r.cpuUs, r.toFloor?.cpuUs, 1),
+          cell(r.rssMb, r.toFloor?.rssMb, 0),
+          mergedCell(r),
+        ],
+  );
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (row: string[]) =>
+    row
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [
+    '',
+    `Node ${major}: median [min-max] of ${runs} fresh processes, xN = median / floor (b)`,
+    line(header),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.map(line),
+  ];
+}
+
+/** The terminal report: one table per Node version, the overhead, the layer, the merger, the budgets. */
+export function textReport(results: Results): string {
+  const lines: string[] = [];
+  for (const [major, reports] of Object.entries(results.nodes)) {
+    lines.push(...table(major, results.settings.runs, reports));
+    const failed = reports.filter((r) => r.skipped && r.runs.length > 0);
+    for (const r of failed) lines.push(`   ${r.letter}: some runs failed: ${r.skipped}`);
+  }
+  lines.push('');
+  for (const [major, o] of Object.entries(results.overhead)) {
+    if (o) {
+      lines.push(
+        `Node ${major} wrapper over the floor (c - b, median of paired rounds): import+init ${fmt(o.importMs, 2)} ms, first ${fmt(o.firstMs, 2)} ms, warm ${fmt(o.warmUs, 1)} us, CPU ${fmt(o.cpuUs ?? Number.NaN, 1)} us per invocation`,
+      );
+    }
+  }
+  for (const zip of results.layerZips) lines.push(`layer ${zip.name}: ${fmt(zip.bytes / 2 ** 20, 2)} MiB`);
+  if (results.merger.length > 0) {
+    lines.push(
+      '',
+      `Merger (${results.merger[0]?.from}): one process per size, streamed in chunks of whole traces`,
+    );
+    for (const r of results.merger) {
+      lines.push(
+        `  ${r.segments.toLocaleString('en').padStart(9)} segments (${r.documents.toLocaleString('en')} documents)  ${Math.round(r.perSecond).toLocaleString('en').padStart(9)} segments/s  peak RSS ${fmt(r.peakRssMb, 0)} MB, heap ${fmt(r.peakHeapMb, 0)} MB`,
+      );
+    }
+  }
+  lines.push('', 'Budgets');
+  for (const v of results.budgets) lines.push(`  ${v.status}  ${v.budget}: ${v.measured}`);
+  return lines.join('\n');
+}
+
+function chartPanels(byMajor: Record<string, SubjectReport[]>): Panel[] {
+  const majors = Object.keys(byMajor);
+  const ids = [...new Set(Object.values(byMajor).flatMap((reports) => reports.map((r) => r.id)))];
+  const metrics: Array<[Metric, string, string, number]> = [
+    ['importMs', 'Import + init (ms): loading the handler module until the handler is ready', 'ms', 1],
+    ['firstMs', 'First invocation (ms)', 'ms', 2],
+    ['warmUs', 'Warm invocation (us): time in the handler, median of batch means', 'us', 1],
+    ['cpuUs', 'Process CPU per warm invocation (us): background export included', 'us', 1],
+    ['rssMb', 'RSS after the warm invocations (MB)', 'MB', 0],
+  ];
+  return metrics.map(([key, title, unit, digits]) => ({
+    title,
+    rows: ids.flatMap((id) => {
+      const reports = majors.map((major) => byMajor[major]!.find((r) => r.id === id));
+      const named = reports.find((r) => r?.[key]);
+      if (!named) return [];
+      const bars = reports.flatMap((report, series) => {
+        const summary = report?.[key];
+        if (!report || !summary) return [];
+        const times = report.toFloor ? `  x${fmt(report.toFloor[key], 2)}` : '';
+        const note = `${fmt(summary.median, digits)} ${unit}${times}`;
+        return [{ series, median: summary.median, low: summary.min, high: summary.max, note }];
+      });
+      const color = COLORS[id.replace('+cache', '')] ?? '#888888';
+      return [{ label: `${named.letter}  ${named.label}`, color, bars }];
+    }),
+  }));
+}
+
+export function chartSvg(results: Results): string {
+  const { machine, settings } = results;
+  return renderChart({
+    title: 'Cold start and per-invocation cost, side by side',
+    subtitle: `Median of ${settings.runs} fresh processes per subject; whiskers min-max; xN = ratio to dd-trace alone (b). ${machine.cpus} cores (${machine.cpuModel}), shared and noisy: compare ratios.`,
+    series: Object.keys(results.nodes).map((major) => `Node ${major}`),
+    panels: chartPanels(results.nodes),
+    footer: [
+      'Same conditions for every subject: Lambda env vars, dd-trace exporting to a loopback agent, telemetry, remote config and runtime metrics off,',
+      'a fresh X-Ray trace header per invocation, DD_MERGE_XRAY_TRACES=true (compat ids). Reproduce with `npm run bench`.',
+    ],
+  });
+}
