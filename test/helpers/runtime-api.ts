@@ -129,7 +129,8 @@ export async function startRuntimeApi(): Promise<RuntimeApiStandIn> {
       inFlight.delete(requestId);
       const trailers = req.trailers as NodeJS.Dict<string>;
       const errorType =
-        header(req.headers, 'lambda-runtime-function-error-type') ?? trailers['lambda-runtime-function-error-type'];
+        header(req.headers, 'lambda-runtime-function-error-type') ??
+        trailers['lambda-runtime-function-error-type'];
       pending.resolve({
         requestId,
         kind: match[2] === 'error' || errorType ? 'error' : 'response',
