@@ -245,6 +245,16 @@ export function mergerEnvironment(env: NodeJS.ProcessEnv = process.env): MergerE
   };
 }
 
+/**
+ * Adds `name` to DD_TRACE_DISABLED_INSTRUMENTATIONS, which dd-trace reads when it is first loaded;
+ * the user's own entries stay as they are. The one place this package writes the environment.
+ */
+export function disableDdTraceInstrumentation(name: string, env: NodeJS.ProcessEnv = process.env): void {
+  const current = env.DD_TRACE_DISABLED_INSTRUMENTATIONS;
+  if (!current) env.DD_TRACE_DISABLED_INSTRUMENTATIONS = name;
+  else if (!current.split(',').includes(name)) env.DD_TRACE_DISABLED_INSTRUMENTATIONS = `${current},${name}`;
+}
+
 /** The process-wide trace header, read per invocation: the last source, after InvokeStore and the context. */
 export function processTraceHeader(env: NodeJS.ProcessEnv = process.env): string | undefined {
   return env._X_AMZN_TRACE_ID;

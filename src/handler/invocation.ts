@@ -9,7 +9,7 @@ import type { Config } from '../config.ts';
 import { type ChosenParent, chooseParent } from '../context/parent.ts';
 import { eventTrigger, httpStatusCode } from '../context/trigger.ts';
 import { describeError, log } from '../log.ts';
-import { runInSpan, type Span, startInvocationSpan, tagError } from '../tracer/dd-trace.ts';
+import { finishOpenSpans, runInSpan, type Span, startInvocationSpan, tagError } from '../tracer/dd-trace.ts';
 import { sendToDaemon } from '../xray/emitter.ts';
 import { metadataHeader, metadataSubsegment, type SpanView } from '../xray/metadata-subsegment.ts';
 
@@ -49,6 +49,7 @@ export class Invocation {
   readonly #config: Config;
   #timer: NodeJS.Timeout | undefined;
   #finished = false;
+  #timedOut = false;
   /** HTTP triggers get `http.status_code` from the response. */
   readonly #httpTrigger: boolean;
 
@@ -104,6 +105,8 @@ export class Invocation {
         this.span.setTag('http.status_code', httpStatusCode({ failed, ...(response ? { response } : {}) }));
       // Before finish: the span's tags (trigger, status code) are final and still readable.
       this.#sendXRayMetadata();
+      // Work the timed-out handler left open would otherwise hold the whole trace back from export.
+      if (this.#timedOut) finishOpenSpans(this.span);
       this.span.finish();
     } catch (fault) {
       log.debug(`finishing the span failed: ${describeError(fault)}`);
@@ -157,8 +160,12 @@ export class Invocation {
     if (!Number.isFinite(remaining) || remaining <= 0) return;
     const delay = Math.max(0, remaining - deadlineMs);
     this.#timer = setTimeout(() => {
-      const error = new Error(`Task timed out: ${deadlineMs} ms before the deadline the span was closed`);
+      // Lambda's own wording, with the time the invocation had when it started.
+      const error = new Error(
+        `Task timed out after ${(remaining / 1000).toFixed(2)} seconds (span closed ${deadlineMs} ms before the deadline)`,
+      );
       error.name = 'TimeoutError';
+      this.#timedOut = true;
       this.finish(error);
     }, delay);
     this.#timer.unref();

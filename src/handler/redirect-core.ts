@@ -6,8 +6,9 @@
  * dd-trace has a Lambda hook of its own: with `AWS_LAMBDA_FUNCTION_NAME` and `DD_LAMBDA_HANDLER`
  * set, it wraps the export of that module when the module is `require()`d, with a timeout-only
  * wrapper (no span) whose timer is one module-level variable. The ESM entry loads the user's module
- * with `import()`, which that hook does not see, so only this package's per-invocation timeout runs;
- * see the layer README section for the details.
+ * with `import()`, which that hook does not see; and when this package loads dd-trace it turns the
+ * hook off (`DD_TRACE_DISABLED_INSTRUMENTATIONS=lambda`), so only this package's per-invocation
+ * timeout runs; see the layer README section for the details.
  */
 
 import { lambdaEnvironment, resolveConfig } from '../config.ts';

@@ -5,8 +5,8 @@
  *
  * Here the user's module is loaded synchronously: CommonJS with `require`, ESM through Node's
  * `require(esm)`. An ESM module with top-level await cannot load this way and fails with a message
- * naming the ESM entry. Note that `require()` is what dd-trace's own Lambda hook sees: it then wraps
- * the user's export with its timeout wrapper, inside this package's wrapper.
+ * naming the ESM entry. `require()` is what dd-trace's own Lambda hook would see; it is turned off
+ * when this package loads dd-trace (see `loadTracer` in tracer/dd-trace.ts for why).
  */
 
 import { redirectTarget, startTracerEarly, wrapRedirected } from './redirect-core.ts';

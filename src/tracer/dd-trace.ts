@@ -12,7 +12,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Span, SpanContext, Tracer } from 'dd-trace';
-import { lambdaEnvironment } from '../config.ts';
+import { disableDdTraceInstrumentation, lambdaEnvironment } from '../config.ts';
 import { describeError, log } from '../log.ts';
 
 export type { Span } from 'dd-trace';
@@ -41,6 +41,13 @@ let tracer: Tracer | null | undefined;
 function loadTracer(): Tracer | null {
   const loaded = (globalThis as { _ddtrace?: Tracer })._ddtrace;
   if (loaded) return loaded;
+  // dd-trace's own Lambda hook wraps the module DD_LAMBDA_HANDLER names (when it is require()d) and
+  // datadog-lambda-js's datadog() in a timeout wrapper. Its timer is one module-level variable,
+  // cleared only when a handler resolves: after a rejection (or with invocations at once) it fires
+  // later and sets dd-trace's process-wide, sticky `killAll`, after which the first child span to
+  // finish in any later invocation force-finishes its aws.lambda span. This package keeps its own
+  // timeout per invocation, so the hook is turned off, the documented way, before dd-trace loads.
+  disableDdTraceInstrumentation('lambda');
   const taskRoot = lambdaEnvironment().taskRoot;
   const candidates: Array<() => Tracer> = [];
   if (taskRoot) candidates.push(() => createRequire(path.join(taskRoot, 'index.js'))('dd-trace'));
@@ -132,6 +139,27 @@ export function startInvocationSpan(tracer: Tracer, options: InvocationSpanOptio
 /** Runs `fn` with `span` active, so spans made inside it are its children. */
 export function runInSpan<T>(tracer: Tracer, span: Span, fn: () => T): T {
   return tracer.scope().activate(span, fn);
+}
+
+/**
+ * Finishes the spans of `span`'s trace that are still open (work the timed-out handler left
+ * running), so the trace is complete and dd-trace exports it now: it exports a trace only once
+ * all its spans are finished. dd-trace has no public API for this; its own Lambda timeout
+ * handling does the same through private state, for every trace in the process. This reads the
+ * trace's private span list, for this trace only, and does nothing if that shape is not there.
+ */
+export function finishOpenSpans(span: Span): void {
+  try {
+    const trace = (span.context() as { _trace?: { started?: unknown } })._trace;
+    const started = trace?.started;
+    if (!Array.isArray(started)) return;
+    for (const open of [...started]) {
+      if (open === span || typeof open?.finish !== 'function') continue;
+      if ((open as { _duration?: unknown })._duration === undefined) (open as Span).finish();
+    }
+  } catch (error) {
+    log.debug(`closing the open spans of a timed-out invocation failed: ${describeError(error)}`);
+  }
 }
 
 /** Marks a span as failed with whatever was thrown, Error or not. */
