@@ -8,6 +8,8 @@ export interface Overhead {
   readonly warmUs: number;
   /** Process CPU per warm invocation, background export included: reported, not budgeted. */
   readonly cpuUs?: number;
+  /** CPU time of import+init: reported, not budgeted. */
+  readonly importCpuMs?: number;
 }
 
 export interface MergerFigure {

@@ -45,6 +45,7 @@ function invoke(handler, { header, context }) {
   return spec.callbacks ? handler(EVENT, context, noop) : handler(EVENT, context);
 }
 
+const cpuMs = ({ user, system }) => (user + system) / 1000;
 const yieldToLoop = () => new Promise((resolve) => setImmediate(resolve));
 
 async function loadHandler(entry) {
@@ -70,8 +71,10 @@ function recordModuleLoads() {
 }
 
 const importStart = performance.now();
+const importCpu = process.cpuUsage();
 const handler = await loadHandler(spec.entry);
 const importMs = performance.now() - importStart;
+const importCpuMs = cpuMs(process.cpuUsage(importCpu));
 
 const first = invocation();
 const firstStart = performance.now();
@@ -108,6 +111,7 @@ const result = {
   node: process.versions.node,
   bootMs,
   importMs,
+  importCpuMs,
   firstMs,
   firstHeader: first.header,
   warmUs,

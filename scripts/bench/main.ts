@@ -7,6 +7,7 @@
 //   npm run bench -- --check           exit 1 when a budget fails
 //   npm run bench -- --compile-cache   also measure b-e with a V8 compile cache (NODE_COMPILE_CACHE)
 //   npm run bench -- --render          redraw the table and chart from bench-out/results.json
+//   npm run bench -- --attribution     also b': dd-trace given the wrapper's parent and tags (c - b' = the wrapper's own code)
 //   npm run bench -- --node 22 --runs 5 --only wrapper,peer --skip-merger
 import { execFileSync } from 'node:child_process';
 import {
@@ -56,6 +57,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string' },
     only: { type: 'string' },
     render: { type: 'boolean', default: false },
+    attribution: { type: 'boolean', default: false },
   },
 });
 
@@ -63,7 +65,7 @@ const quick = args.quick === true;
 const RUNS = Number(args.runs ?? (quick ? 3 : 7));
 const LOOP: LoopShape = quick
   ? { batches: 8, batchSize: 250, warmupBatches: 1 }
-  : { batches: 20, batchSize: 500, warmupBatches: 2 };
+  : { batches: 20, batchSize: 250, warmupBatches: 2 };
 const MERGER_SIZES = quick ? [1_000, 30_000, 100_000] : [1_000, 100_000, 1_000_000];
 const MAJORS = String(args.node).split(',').filter(Boolean);
 const OUT = path.join(root, 'bench-out');
@@ -122,9 +124,10 @@ function mergedIntoXRay(received: Received, header: string): boolean {
 }
 
 function figures(subject: Subject, result: ChildResult, received: Received): RunFigures {
-  const merges = subject.base === 'wrapper' || subject.base === 'layer' || subject.base === 'peer';
+  const merges = subject.base !== 'bare' && subject.base !== 'floor';
   return {
     importMs: result.importMs,
+    importCpuMs: result.importCpuMs,
     firstMs: result.firstMs,
     warmUs: summarize(result.warmUs).median,
     cpuUs: summarize(result.warmCpuUs).median,
@@ -146,11 +149,14 @@ async function measureMajor(
   const env = lambdaEnv(taskRoot, standIns, major);
   const callbacks = major === '22';
   const only = args.only?.split(',');
-  let list = subjects(taskRoot).filter((s) => !only || only.includes(s.id) || s.id === 'floor');
+  // b' (the floor with the wrapper's parent and tags) only when asked: it attributes, it is not a subject.
+  const wanted = (id: string) =>
+    id === 'floor' || (only ? only.includes(id) : id !== 'floor-merged' || args.attribution === true);
+  let list = subjects(taskRoot).filter((s) => wanted(s.id));
   if (args['compile-cache']) {
     list = list.concat(
       list
-        .filter((s) => s.base !== 'bare')
+        .filter((s) => s.base !== 'bare' && s.base !== 'floor-merged')
         .map((s) => withCompileCache(s, path.join(cacheRoot, `${major}-${s.base}`))),
     );
   }
@@ -246,7 +252,7 @@ async function measureMajor(
   // Rounds are interleaved, so each round's wrapper and floor ran close together: the median of the
   // per-round differences cancels the machine's slow drifts better than a difference of medians.
   const wrapper = reports.get('wrapper');
-  const paired = (metric: 'importMs' | 'firstMs' | 'warmUs' | 'cpuUs') => {
+  const paired = (metric: 'importMs' | 'importCpuMs' | 'firstMs' | 'warmUs' | 'cpuUs') => {
     const rounds = Math.min(wrapper?.runs.length ?? 0, floor?.runs.length ?? 0);
     return median(
       Array.from({ length: rounds }, (_, i) => wrapper!.runs[i]![metric] - floor!.runs[i]![metric]),
@@ -256,6 +262,7 @@ async function measureMajor(
     wrapper?.importMs && floor?.importMs
       ? {
           importMs: paired('importMs'),
+          importCpuMs: paired('importCpuMs'),
           firstMs: paired('firstMs'),
           warmUs: paired('warmUs'),
           cpuUs: paired('cpuUs'),

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CHILD = path.join(root, 'scripts/bench/child.mjs');
 
-export type SubjectId = 'bare' | 'floor' | 'wrapper' | 'layer' | 'peer';
+export type SubjectId = 'bare' | 'floor' | 'floor-merged' | 'wrapper' | 'layer' | 'peer';
 
 export interface Subject {
   /** `floor`, or `floor+cache` for the same entry run with a V8 compile cache. */
@@ -28,6 +28,8 @@ export interface ChildResult {
   readonly node: string;
   readonly bootMs: number;
   readonly importMs: number;
+  /** CPU time of the same span (all threads): steadier than wall time on a shared machine. */
+  readonly importCpuMs: number;
   readonly firstMs: number;
   readonly firstHeader: string;
   readonly warmUs: number[];
@@ -65,6 +67,35 @@ exports.handler = (event, context) => {
   return tracer.scope().activate(span, () => user.handler(event, context)).finally(() => span.finish());
 };
 `,
+    // Attribution: the floor's span given what the wrapper gives it (the X-Ray parent, through the
+    // package's own id mapping, and the same tags), so wrapper minus this is the wrapper's own code.
+    'floor-merged.js': `'use strict';
+const tracer = require(${ddTrace}).init();
+const { parseTraceHeader, datadogTraceId, datadogSpanId } = require(${wrapper});
+const user = require('./index.js');
+exports.handler = (event, context) => {
+  const header = parseTraceHeader(context.xRayTraceId);
+  const childOf = tracer.extract('text_map', {
+    'x-datadog-trace-id': datadogTraceId(header.root, 'compat').traceId,
+    'x-datadog-parent-id': datadogSpanId(header.parent),
+    'x-datadog-sampling-priority': '2',
+  });
+  const tags = {
+    cold_start: 'false',
+    functionname: context.functionName,
+    function_arn: context.invokedFunctionArn,
+    function_version: context.functionVersion,
+    request_id: context.awsRequestId,
+    '_dd.parent_source': 'xray',
+    'resource.name': context.functionName,
+    'service.name': context.functionName,
+    'span.type': 'serverless',
+    'span.kind': 'server',
+  };
+  const span = tracer.startSpan('aws.lambda', { childOf, tags });
+  return tracer.scope().activate(span, () => user.handler(event, context)).finally(() => span.finish());
+};
+`,
     'wrapper.js': `'use strict';
 const { withXRayMerge } = require(${wrapper});
 exports.handler = withXRayMerge(require('./index.js').handler);
@@ -87,6 +118,12 @@ export function subjects(taskRoot: string): Subject[] {
   const list: Array<Omit<Subject, 'base'>> = [
     { id: 'bare', letter: 'a', label: 'bare handler', entry: path.join(taskRoot, 'index.js') },
     { id: 'floor', letter: 'b', label: 'dd-trace alone (floor)', entry: path.join(taskRoot, 'floor.js') },
+    {
+      id: 'floor-merged',
+      letter: "b'",
+      label: 'dd-trace, same parent and tags',
+      entry: path.join(taskRoot, 'floor-merged.js'),
+    },
     { id: 'wrapper', letter: 'c', label: 'xray-dd-merge wrapper', entry: path.join(taskRoot, 'wrapper.js') },
     // What the runtime loads for `/opt/nodejs/node_modules/xray-dd-merge/handler.handler`: .mjs first.
     { id: 'layer', letter: 'd', label: 'xray-dd-merge layer entry', entry: layerEntry() },
@@ -112,7 +149,10 @@ export function withCompileCache(subject: Subject, dir: string): Subject {
 
 /** Why a subject cannot be measured in this checkout (its build output is missing), or undefined. */
 export function unavailable(subject: Subject): string | undefined {
-  if (subject.base === 'wrapper' && !existsSync(path.join(root, 'dist/index.cjs')))
+  if (
+    (subject.base === 'wrapper' || subject.base === 'floor-merged') &&
+    !existsSync(path.join(root, 'dist/index.cjs'))
+  )
     return 'dist/index.cjs missing';
   if (!existsSync(subject.entry)) return `${path.relative(root, subject.entry)} missing`;
   return undefined;

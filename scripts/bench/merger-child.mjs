@@ -22,7 +22,14 @@ async function loadConverter() {
   return { convert: module.convertDocuments, from: 'src/merge/convert.ts' };
 }
 
-const hex = (bytes) => randomBytes(bytes).toString('hex');
+/** Random hex ids, drawn from one pool refilled now and then: one crypto call per id would dominate generation. */
+let pool = '';
+function hex(bytes) {
+  if (pool.length < bytes * 2) pool = randomBytes(65_536).toString('hex');
+  const id = pool.slice(0, bytes * 2);
+  pool = pool.slice(bytes * 2);
+  return id;
+}
 const SEGMENTS_PER_TRACE = 7;
 
 /**

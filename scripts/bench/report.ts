@@ -8,6 +8,7 @@ import { type Panel, renderChart } from './svg.ts';
 /** One fresh process's figures. */
 export interface RunFigures {
   importMs: number;
+  importCpuMs: number;
   firstMs: number;
   /** Median over the process's warm batches of the mean time per invocation. */
   warmUs: number;
@@ -57,6 +58,7 @@ export interface Results {
 const COLORS: Record<string, string> = {
   bare: '#9aa5b1',
   floor: '#52606d',
+  'floor-merged': '#7b8794',
   wrapper: '#0f9d8a',
   layer: '#2d6cdf',
   peer: '#d9622b',
@@ -84,6 +86,7 @@ function table(major: string, runs: number, reports: readonly SubjectReport[]): 
     'import+init ms',
     'first invocation ms',
     'warm us/invocation',
+    'CPU us/invocation',
     'RSS MB',
     'merged',
   ];
@@ -128,7 +131,7 @@ export function textReport(results: Results): string {
   for (const [major, o] of Object.entries(results.overhead)) {
     if (o) {
       lines.push(
-        `Node ${major} wrapper over the floor (c - b, median of paired rounds): import+init ${fmt(o.importMs, 2)} ms, first ${fmt(o.firstMs, 2)} ms, warm ${fmt(o.warmUs, 1)} us, CPU ${fmt(o.cpuUs ?? Number.NaN, 1)} us per invocation`,
+        `Node ${major} wrapper over the floor (c - b, median of paired rounds): import+init ${fmt(o.importMs, 2)} ms (CPU ${fmt(o.importCpuMs ?? Number.NaN, 2)} ms), first ${fmt(o.firstMs, 2)} ms, warm ${fmt(o.warmUs, 1)} us, CPU ${fmt(o.cpuUs ?? Number.NaN, 1)} us per invocation`,
       );
     }
   }
