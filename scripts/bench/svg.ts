@@ -58,11 +58,11 @@ function panelHeight(panel: Panel): number {
   return PANEL_TITLE + panel.rows.reduce((sum, row) => sum + rowHeight(row) + ROW_GAP, 0);
 }
 
-/** A round axis maximum above `value`: 1, 2 or 5 times a power of ten. */
+/** A round axis maximum at or above `value` whose quarters are round too (e.g. 200, 300, 400, 600). */
 function niceMax(value: number): number {
   if (!(value > 0)) return 1;
   const power = 10 ** Math.floor(Math.log10(value));
-  return ([1, 2, 5, 10].find((step) => step * power >= value) ?? 10) * power;
+  return ([1, 1.2, 1.6, 2, 3, 4, 6, 8, 10].find((step) => step * power >= value) ?? 10) * power;
 }
 
 function renderPanel(panel: Panel, top: number): string[] {
