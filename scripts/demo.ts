@@ -1,0 +1,32 @@
+// `npm run demo`: the product end to end on loopback stand-ins; writes demo-out/trace.html and prints
+// the merged traces as trees.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { DEMO_INVOCATIONS, formatTree, runDemo } from './demo/run-demo.ts';
+
+const started = performance.now();
+const root = path.resolve(import.meta.dirname, '..');
+console.log('building the package (dist/)');
+execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: root });
+const outDir = path.resolve(import.meta.dirname, '..', 'demo-out');
+const result = await runDemo({ outDir, say: (line) => console.log(line) });
+
+console.log(
+  `\nmerged ${result.xraySegments} X-Ray segments and ${result.datadogSpans} Datadog spans into ${result.traces.length} traces` +
+    ` (${DEMO_INVOCATIONS.length} invocations, ${result.datagrams} datagram(s) at the X-Ray daemon)`,
+);
+for (const trace of result.traces) {
+  console.log(`\ntrace ${trace[0]?.trace_id}`);
+  for (const line of formatTree(trace)) console.log(`  ${line}`);
+}
+const { orphans, duplicates, cycles, clockSkew } = result.report;
+console.log(
+  `\njoin report: ${orphans.length} orphans, ${duplicates.length} duplicates, ${cycles.length} cycles, ${clockSkew.length} clock-skew warnings`,
+);
+for (const orphan of orphans) {
+  console.log(
+    `  orphan: ${orphan.name} (its parent ${orphan.parent_id} is in a service this demo does not run)`,
+  );
+}
+console.log(`flame graph: ${path.relative(process.cwd(), result.htmlPath)}  (open it in a browser)`);
+console.log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
