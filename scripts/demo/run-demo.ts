@@ -320,9 +320,8 @@ export function formatTree(trace: readonly DatadogSpan[]): string[] {
     const error = span.error ? '  !error' : '';
     lines.push(`${ms} ms  ${origin}  ${prefix}${branch}${span.name}  ${span.resource}${error}`);
     const kids = (children.get(span.span_id) ?? []).sort(byStart);
-    kids.forEach((kid, i) =>
-      walk(kid, top ? '' : prefix + (last ? '   ' : '│  '), i === kids.length - 1, false),
-    );
+    const indent = top ? '' : prefix + (last ? '   ' : '│  ');
+    for (const [i, kid] of kids.entries()) walk(kid, indent, i === kids.length - 1, false);
   };
   for (const root of roots.sort(byStart)) walk(root, '', true, true);
   return lines;
