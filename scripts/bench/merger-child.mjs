@@ -1,25 +1,27 @@
-// One fresh process converting `segments` X-Ray segments to Datadog spans, streamed in chunks of
-// whole traces so memory stays flat however many there are. Documents are JSON text, as
-// `BatchGetTraces` returns them, so parsing and validation are part of the figure. Generating the
-// documents is not timed. Writes one JSON result to fd 3.
+// One fresh process converting `segments` X-Ray segments to Datadog spans the way the merger's
+// pipeline does (src/merge/pipeline.ts): one `convertTraces([trace])` call per trace, the spans
+// handed on and dropped, so memory stays flat however many traces there are. Traces are generated
+// `chunk` segments at a time, untimed, in the shape `BatchGetTraces` returns (documents as JSON
+// text, so parsing and validation are part of the figure). Writes one JSON result to fd 3.
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 
-const { root, segments, chunk } = JSON.parse(process.argv[2]);
+// `source: true` measures src/ directly (no build needed while working on the converter).
+const { root, segments, chunk, source = false } = JSON.parse(process.argv[2]);
 
 /** The shipped bundle when it exports the converter, else the source. */
 async function loadConverter() {
   const bundle = path.join(root, 'dist/merge.js');
-  if (existsSync(bundle)) {
+  if (!source && existsSync(bundle)) {
     const module = await import(pathToFileURL(bundle).href);
-    if (typeof module.convertDocuments === 'function')
-      return { convert: module.convertDocuments, from: 'dist/merge.js' };
+    if (typeof module.convertTraces === 'function')
+      return { convert: module.convertTraces, from: 'dist/merge.js' };
   }
   const module = await import(pathToFileURL(path.join(root, 'src/merge/convert.ts')).href);
-  return { convert: module.convertDocuments, from: 'src/merge/convert.ts' };
+  return { convert: module.convertTraces, from: 'src/merge/convert.ts' };
 }
 
 /** Random hex ids, drawn from one pool refilled now and then: one crypto call per id would dominate generation. */
@@ -130,7 +132,10 @@ function lambdaTrace(index) {
       aws: { operation: 'GetItem', region: 'eu-west-1', table_name: 'orders' },
     },
   ];
-  return documents.map((document) => JSON.stringify(document));
+  return {
+    Id: traceId,
+    Segments: documents.map((document) => ({ Id: document.id, Document: JSON.stringify(document) })),
+  };
 }
 
 const { convert, from } = await loadConverter();
@@ -143,13 +148,15 @@ let peakHeapMb = 0;
 for (let trace = 0; spans < segments; ) {
   const count = Math.min(tracesPerChunk, Math.ceil((segments - spans) / SEGMENTS_PER_TRACE));
   const batch = [];
-  for (let i = 0; i < count; i += 1, trace += 1) batch.push(...lambdaTrace(trace));
+  for (let i = 0; i < count; i += 1, trace += 1) batch.push(lambdaTrace(trace));
   const start = performance.now();
-  const result = convert(batch, { idMode: 'compat' });
+  for (const xrayTrace of batch) {
+    const result = convert([xrayTrace], { idMode: 'compat' });
+    spans += result.spans.length;
+    documents += result.documents;
+    skipped += result.skipped.length;
+  }
   convertMs += performance.now() - start;
-  spans += result.spans.length;
-  documents += result.documents;
-  skipped += result.skipped.length;
   peakHeapMb = Math.max(peakHeapMb, process.memoryUsage().heapUsed / 2 ** 20);
 }
 

@@ -1,5 +1,5 @@
 // Merger throughput: one fresh process per size (so peak memory is that size's own), converting
-// generated Lambda traces in chunks.
+// generated Lambda traces one trace per call, as the pipeline does.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { root, runJsonChild } from './measure.ts';
@@ -20,7 +20,7 @@ export interface MergerResult {
 }
 
 const CHILD = path.join(root, 'scripts/bench/merger-child.mjs');
-/** Segments per conversion call: one BatchGetTraces page is far smaller; this keeps call overhead out of the figure. */
+/** Segments generated (untimed) at a time before they are converted trace by trace. */
 const CHUNK = 10_000;
 
 export function mergerAvailable(): boolean {

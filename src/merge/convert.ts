@@ -28,7 +28,13 @@
  * const { spans, skipped } = convertDocuments([documentJson], { idMode: 'compat' });
  */
 
-import { datadogSpanId, datadogTraceId, type TraceIdMode, USER_KEEP } from '../xray/ids.ts';
+import {
+  type DatadogTraceId,
+  datadogSpanId,
+  datadogTraceId,
+  type TraceIdMode,
+  USER_KEEP,
+} from '../xray/ids.ts';
 import { compareSpans } from './order.ts';
 import {
   parseSegmentDocument,
@@ -62,7 +68,10 @@ export interface XRayTrace {
 /** Converts traces as `BatchGetTraces` returns them. */
 export function convertTraces(traces: Iterable<XRayTrace>, options: ConvertOptions = {}): ConversionResult {
   const documents: unknown[] = [];
-  for (const trace of traces) for (const segment of trace.Segments ?? []) documents.push(segment.Document);
+  for (const trace of traces) {
+    const segments = trace.Segments;
+    if (segments !== undefined) for (const segment of segments) documents.push(segment.Document);
+  }
   return convertDocuments(documents, options);
 }
 
@@ -71,68 +80,114 @@ export function convertDocuments(
   documents: Iterable<unknown>,
   options: ConvertOptions = {},
 ): ConversionResult {
-  const idMode = options.idMode ?? 'compat';
   const skipped: SkippedDocument[] = [];
   const valid: SegmentDocument[] = [];
   let count = 0;
   for (const input of documents) {
     count += 1;
     const parsed = parseSegmentDocument(input);
-    skipped.push(...parsed.skipped);
+    for (const entry of parsed.skipped) skipped.push(entry);
     if (parsed.ok) valid.push(parsed.document);
   }
 
-  const exceptions = indexExceptions(valid);
-  const services = indexServices(valid);
+  const conversion: Conversion = {
+    idMode: options.idMode ?? 'compat',
+    includeMetadata: options.includeMetadata === true,
+    documents: valid,
+    traceIds: new Map(),
+    spanNames: new Map(),
+    exceptions: undefined,
+    services: undefined,
+  };
   const spans: DatadogSpan[] = [];
   for (const document of valid) {
-    const traceId = document.trace_id as string;
+    const xrayTraceId = document.trace_id as string;
+    let traceId = conversion.traceIds.get(xrayTraceId);
+    if (traceId === undefined) {
+      traceId = datadogTraceId(xrayTraceId, conversion.idMode);
+      conversion.traceIds.set(xrayTraceId, traceId);
+    }
     const standalone = document.type === 'subsegment';
-    const service = standalone ? serviceOfStandalone(document, services) : document.name;
-    const walk = (doc: SegmentDocument, parentId: string, nested: boolean) => {
-      spans.push(
-        toSpan(doc, {
-          traceId,
-          service,
-          parentId,
-          segment: !nested && !standalone,
-          idMode,
-          includeMetadata: options.includeMetadata === true,
-          exceptions,
-        }),
-      );
-      for (const child of doc.subsegments) walk(child, datadogSpanId(doc.id), true);
+    const trace: TraceContext = {
+      xrayTraceId,
+      traceId,
+      service: standalone ? serviceOfStandalone(document, servicesOf(conversion)) : document.name,
     };
-    walk(document, document.parent_id !== undefined ? datadogSpanId(document.parent_id) : '0', false);
+    const parentId = document.parent_id !== undefined ? datadogSpanId(document.parent_id) : '0';
+    addSpans(document, parentId, !standalone, trace, conversion, spans);
   }
   spans.sort(compareSpans);
   return { spans, documents: count, skipped };
 }
 
-interface SpanContext {
-  readonly traceId: string;
-  readonly service: string;
-  readonly parentId: string;
-  /** A top-level segment, not a subsegment. */
-  readonly segment: boolean;
+/** One conversion call's settings and what it looks up more than once. Lives as long as the call. */
+interface Conversion {
   readonly idMode: TraceIdMode;
   readonly includeMetadata: boolean;
-  readonly exceptions: ReadonlyMap<string, XRayException>;
+  readonly documents: readonly SegmentDocument[];
+  /** Datadog trace ids by X-Ray trace id: every span of a trace has the same one. */
+  readonly traceIds: Map<string, DatadogTraceId>;
+  /** Span names by origin. */
+  readonly spanNames: Map<string, string>;
+  /** Built on the first cause that names an exception by id. */
+  exceptions: Map<string, XRayException> | undefined;
+  /** Built on the first standalone subsegment. */
+  services: Map<string, ServiceEntry> | undefined;
 }
 
-function toSpan(doc: SegmentDocument, context: SpanContext): DatadogSpan {
+/** What every span of one top-level document shares. */
+interface TraceContext {
+  readonly xrayTraceId: string;
+  readonly traceId: DatadogTraceId;
+  readonly service: string;
+}
+
+/** The document's span, then its subsegments' (each segment id mapped once). */
+function addSpans(
+  doc: SegmentDocument,
+  parentId: string,
+  segment: boolean,
+  trace: TraceContext,
+  conversion: Conversion,
+  spans: DatadogSpan[],
+): void {
+  const spanId = datadogSpanId(doc.id);
+  spans.push(toSpan(doc, spanId, parentId, segment, trace, conversion));
+  for (const child of doc.subsegments) addSpans(child, spanId, false, trace, conversion, spans);
+}
+
+function putTag(
+  meta: Record<string, string>,
+  metrics: Record<string, number>,
+  key: string,
+  value: unknown,
+): void {
+  if (typeof value === 'string') meta[key] = value;
+  else if (typeof value === 'boolean') meta[key] = String(value);
+  else if (typeof value === 'number' && Number.isFinite(value)) metrics[key] = value;
+}
+
+/**
+ * @param segment a top-level segment, not a subsegment
+ */
+function toSpan(
+  doc: SegmentDocument,
+  spanId: string,
+  parentId: string,
+  segment: boolean,
+  trace: TraceContext,
+  conversion: Conversion,
+): DatadogSpan {
   const meta: Record<string, string> = {};
   const metrics: Record<string, number> = {};
-  const put = (key: string, value: unknown) => {
-    if (typeof value === 'string') meta[key] = value;
-    else if (typeof value === 'boolean') meta[key] = String(value);
-    else if (typeof value === 'number' && Number.isFinite(value)) metrics[key] = value;
-  };
 
   // User-supplied tags first, so the converter's own tags win a clash.
-  for (const [key, value] of Object.entries(doc.annotations ?? {})) put(key, value);
-  if (context.includeMetadata) {
-    for (const [namespace, entries] of Object.entries(doc.metadata ?? {})) {
+  const annotations = doc.annotations;
+  if (annotations !== undefined) {
+    for (const key of Object.keys(annotations)) putTag(meta, metrics, key, annotations[key]);
+  }
+  if (conversion.includeMetadata && doc.metadata !== undefined) {
+    for (const [namespace, entries] of Object.entries(doc.metadata)) {
       if (typeof entries !== 'object' || entries === null) continue;
       for (const [key, value] of Object.entries(entries)) {
         meta[`metadata.${namespace}.${key}`] = typeof value === 'string' ? value : JSON.stringify(value);
@@ -140,13 +195,13 @@ function toSpan(doc: SegmentDocument, context: SpanContext): DatadogSpan {
     }
   }
 
-  const { traceId, tid } = datadogTraceId(context.traceId, context.idMode);
+  const { traceId, tid } = trace.traceId;
   if (tid !== undefined) meta['_dd.p.tid'] = tid;
   meta[ORIGIN_TAG] = 'xray';
-  meta['xray.trace_id'] = context.traceId;
+  meta['xray.trace_id'] = trace.xrayTraceId;
   meta['xray.segment_id'] = doc.id;
   meta['xray.name'] = doc.name;
-  meta['xray.kind'] = context.segment ? 'segment' : 'subsegment';
+  meta['xray.kind'] = segment ? 'segment' : 'subsegment';
   if (doc.origin !== undefined) meta['xray.origin'] = doc.origin;
   if (doc.namespace !== undefined) meta['xray.namespace'] = doc.namespace;
   if (doc.inferred === true) meta['xray.inferred'] = 'true';
@@ -154,11 +209,11 @@ function toSpan(doc: SegmentDocument, context: SpanContext): DatadogSpan {
   if (doc.user !== undefined) meta['usr.id'] = doc.user;
   if (doc.service?.version !== undefined) meta.version = doc.service.version;
 
-  tagHttp(doc, meta);
-  tagAws(doc, meta, metrics);
-  tagSql(doc, meta);
-  const error = tagError(doc, context.exceptions, meta);
-  if (context.segment) metrics._sampling_priority_v1 = USER_KEEP;
+  if (doc.http !== undefined) tagHttp(doc.http, meta);
+  if (doc.aws !== undefined) tagAws(doc, doc.aws, meta, metrics);
+  if (doc.sql !== undefined) tagSql(doc.sql, meta);
+  const error = tagError(doc, conversion, meta);
+  if (segment) metrics._sampling_priority_v1 = USER_KEEP;
 
   const start = secondsToNanos(doc.start_time);
   let duration = 0n;
@@ -168,13 +223,34 @@ function toSpan(doc: SegmentDocument, context: SpanContext): DatadogSpan {
     duration = end > start ? end - start : 0n;
   }
 
-  const { name, type, resource } = describe(doc, context.segment);
+  const resource = resourceOf(doc);
+  let name: string;
+  let type: string;
+  if (doc.origin !== undefined) {
+    name = spanNameOf(doc.origin, conversion);
+    type = ORIGIN_TYPES[doc.origin] ?? (doc.origin.startsWith('AWS::') ? 'http' : 'custom');
+  } else if (doc.sql !== undefined) {
+    name = 'sql.query';
+    type = 'sql';
+  } else if (doc.namespace === 'aws') {
+    name = 'aws.request';
+    type = doc.name === 'DynamoDB' ? 'db' : 'http';
+  } else if (segment) {
+    name = 'xray.segment';
+    type = doc.http?.request ? 'web' : 'custom';
+  } else if (doc.namespace === 'remote' && doc.http !== undefined) {
+    name = 'http.request';
+    type = 'http';
+  } else {
+    name = 'xray.subsegment';
+    type = 'custom';
+  }
   return {
     trace_id: traceId,
-    span_id: datadogSpanId(doc.id),
-    parent_id: context.parentId,
+    span_id: spanId,
+    parent_id: parentId,
     name,
-    service: context.service,
+    service: trace.service,
     resource,
     type,
     start,
@@ -230,23 +306,13 @@ export function originSpanName(origin: string): string {
   return slug.length > 0 ? slug : 'xray.segment';
 }
 
-function describe(doc: SegmentDocument, segment: boolean): { name: string; type: string; resource: string } {
-  const resource = resourceOf(doc);
-  if (doc.origin !== undefined) {
-    return {
-      name: originSpanName(doc.origin),
-      type: ORIGIN_TYPES[doc.origin] ?? (doc.origin.startsWith('AWS::') ? 'http' : 'custom'),
-      resource,
-    };
+function spanNameOf(origin: string, conversion: Conversion): string {
+  let name = conversion.spanNames.get(origin);
+  if (name === undefined) {
+    name = originSpanName(origin);
+    conversion.spanNames.set(origin, name);
   }
-  if (doc.sql !== undefined) return { name: 'sql.query', type: 'sql', resource };
-  if (doc.namespace === 'aws') {
-    return { name: 'aws.request', type: doc.name === 'DynamoDB' ? 'db' : 'http', resource };
-  }
-  if (segment) return { name: 'xray.segment', type: doc.http?.request ? 'web' : 'custom', resource };
-  if (doc.namespace === 'remote' && doc.http !== undefined)
-    return { name: 'http.request', type: 'http', resource };
-  return { name: 'xray.subsegment', type: 'custom', resource };
+  return name;
 }
 
 function resourceOf(doc: SegmentDocument): string {
@@ -286,9 +352,12 @@ function urlPath(url: string): string | undefined {
   }
 }
 
-function tagHttp(doc: SegmentDocument, meta: Record<string, string>): void {
-  const request = doc.http?.request;
-  const response = doc.http?.response;
+type Http = NonNullable<SegmentDocument['http']>;
+type Sql = NonNullable<SegmentDocument['sql']>;
+
+function tagHttp(http: Http, meta: Record<string, string>): void {
+  const request = http.request;
+  const response = http.response;
   if (request?.method !== undefined) meta['http.method'] = request.method.toUpperCase();
   if (request?.url !== undefined) meta['http.url'] = request.url;
   if (request?.user_agent !== undefined) meta['http.useragent'] = request.user_agent;
@@ -296,49 +365,61 @@ function tagHttp(doc: SegmentDocument, meta: Record<string, string>): void {
   if (response?.status !== undefined) meta['http.status_code'] = String(response.status);
 }
 
+/** Datadog's usual names for fields under `aws`, and how to read them. */
+const AWS_ALIASES: ReadonlyArray<readonly [field: string, alias: string, after: '/' | ':' | '']> = [
+  ['region', 'region', ''],
+  ['table_name', 'tablename', ''],
+  ['bucket_name', 'bucketname', ''],
+  ['function_name', 'functionname', ''],
+  ['queue_url', 'queuename', '/'],
+  ['topic_arn', 'topicname', ':'],
+];
+
 /** Every scalar under `aws` as `aws.<key>` (objects one level down), plus Datadog's usual names. */
-function tagAws(doc: SegmentDocument, meta: Record<string, string>, metrics: Record<string, number>): void {
-  const aws = doc.aws;
-  if (aws === undefined) return;
-  const flatten = (prefix: string, record: Record<string, unknown>, depth: number) => {
-    for (const [key, value] of Object.entries(record)) {
-      const name = `${prefix}.${key}`;
-      if (typeof value === 'string') meta[name] = value;
-      else if (typeof value === 'boolean') meta[name] = String(value);
-      else if (typeof value === 'number' && Number.isFinite(value)) metrics[name] = value;
-      else if (Array.isArray(value) && value.every((v) => typeof v === 'string'))
-        meta[name] = value.join(',');
-      else if (depth < 2 && typeof value === 'object' && value !== null && !Array.isArray(value)) {
-        flatten(name, value as Record<string, unknown>, depth + 1);
-      }
-    }
-  };
-  flatten('aws', aws, 1);
-  const aliases: Array<[string, string]> = [
-    ['region', 'region'],
-    ['table_name', 'tablename'],
-    ['bucket_name', 'bucketname'],
-    ['function_name', 'functionname'],
-    ['queue_url', 'queuename'],
-    ['topic_arn', 'topicname'],
-  ];
-  for (const [field, alias] of aliases) {
+function tagAws(
+  doc: SegmentDocument,
+  aws: Record<string, unknown>,
+  meta: Record<string, string>,
+  metrics: Record<string, number>,
+): void {
+  flattenAws('aws', aws, 1, meta, metrics);
+  for (const [field, alias, after] of AWS_ALIASES) {
     const value = stringField(aws, field);
     if (value === undefined) continue;
-    meta[alias] =
-      field === 'queue_url'
-        ? value.slice(value.lastIndexOf('/') + 1)
-        : field === 'topic_arn'
-          ? value.slice(value.lastIndexOf(':') + 1)
-          : value;
+    meta[alias] = after === '' ? value : value.slice(value.lastIndexOf(after) + 1);
   }
   if (doc.namespace === 'aws') meta.aws_service = doc.name;
   if (doc.origin === 'AWS::Lambda::Function' || doc.origin === 'AWS::Lambda') meta.functionname ??= doc.name;
 }
 
-function tagSql(doc: SegmentDocument, meta: Record<string, string>): void {
-  const sql = doc.sql;
-  if (sql === undefined) return;
+function flattenAws(
+  prefix: string,
+  record: Record<string, unknown>,
+  depth: number,
+  meta: Record<string, string>,
+  metrics: Record<string, number>,
+): void {
+  for (const key of Object.keys(record)) {
+    const value = record[key];
+    const name = `${prefix}.${key}`;
+    if (typeof value === 'string') meta[name] = value;
+    else if (typeof value === 'boolean') meta[name] = String(value);
+    else if (typeof value === 'number') {
+      if (Number.isFinite(value)) metrics[name] = value;
+    } else if (Array.isArray(value)) {
+      if (allStrings(value)) meta[name] = value.join(',');
+    } else if (depth < 2 && typeof value === 'object' && value !== null) {
+      flattenAws(name, value as Record<string, unknown>, depth + 1, meta, metrics);
+    }
+  }
+}
+
+function allStrings(values: readonly unknown[]): boolean {
+  for (const value of values) if (typeof value !== 'string') return false;
+  return true;
+}
+
+function tagSql(sql: Sql, meta: Record<string, string>): void {
   if (sql.sanitized_query !== undefined) meta['sql.query'] = sql.sanitized_query;
   if (sql.database_type !== undefined) meta['db.system'] = sql.database_type.toLowerCase();
   if (sql.url !== undefined) meta['db.url'] = sql.url;
@@ -348,11 +429,9 @@ function tagSql(doc: SegmentDocument, meta: Record<string, string>): void {
   if (sql.preparation !== undefined) meta['db.preparation'] = sql.preparation;
 }
 
-function tagError(
-  doc: SegmentDocument,
-  exceptions: ReadonlyMap<string, XRayException>,
-  meta: Record<string, string>,
-): 0 | 1 {
+function tagError(doc: SegmentDocument, conversion: Conversion, meta: Record<string, string>): 0 | 1 {
+  const cause = doc.cause;
+  if (doc.fault !== true && doc.error !== true && doc.throttle !== true && cause === undefined) return 0;
   const flag =
     doc.fault === true
       ? 'fault'
@@ -364,15 +443,13 @@ function tagError(
   if (doc.fault === true) meta['xray.fault'] = 'true';
   if (doc.error === true) meta['xray.error'] = 'true';
   if (doc.throttle === true) meta['xray.throttle'] = 'true';
-  const cause = doc.cause;
   let exception: XRayException | undefined;
   if (typeof cause === 'string') {
     meta['xray.cause_id'] = cause;
-    exception = exceptions.get(cause);
+    exception = exceptionsOf(conversion).get(cause);
   } else {
     exception = cause?.exceptions?.[0];
   }
-  if (flag === undefined && cause === undefined) return 0;
 
   const status = doc.http?.response?.status;
   const fallback = `X-Ray ${flag ?? 'error'}${status !== undefined ? ` (HTTP ${status})` : ''}`;
@@ -389,8 +466,9 @@ function tagError(
   return 1;
 }
 
-/** Exceptions by id across all documents, for causes that refer to one by id. */
-function indexExceptions(documents: readonly SegmentDocument[]): Map<string, XRayException> {
+/** Exceptions by id across all documents of the call, for causes that refer to one by id. */
+function exceptionsOf(conversion: Conversion): Map<string, XRayException> {
+  if (conversion.exceptions !== undefined) return conversion.exceptions;
   const index = new Map<string, XRayException>();
   const visit = (doc: SegmentDocument) => {
     if (typeof doc.cause === 'object') {
@@ -400,7 +478,8 @@ function indexExceptions(documents: readonly SegmentDocument[]): Map<string, XRa
     }
     for (const child of doc.subsegments) visit(child);
   };
-  for (const doc of documents) visit(doc);
+  for (const doc of conversion.documents) visit(doc);
+  conversion.exceptions = index;
   return index;
 }
 
@@ -409,20 +488,23 @@ interface ServiceEntry {
   readonly parentId?: string;
 }
 
-/** For every segment and subsegment id: the service of its segment, or where to look for it. */
-function indexServices(documents: readonly SegmentDocument[]): Map<string, ServiceEntry> {
+/** For every segment and subsegment id of the call: the service of its segment, or where to look for it. */
+function servicesOf(conversion: Conversion): Map<string, ServiceEntry> {
+  if (conversion.services !== undefined) return conversion.services;
   const index = new Map<string, ServiceEntry>();
-  for (const doc of documents) {
+  for (const doc of conversion.documents) {
     if (doc.type === 'subsegment') {
       index.set(`${doc.trace_id}/${doc.id}`, { parentId: doc.parent_id });
       continue;
     }
+    const entry: ServiceEntry = { service: doc.name };
     const visit = (node: SegmentDocument) => {
-      index.set(`${doc.trace_id}/${node.id}`, { service: doc.name });
+      index.set(`${doc.trace_id}/${node.id}`, entry);
       for (const child of node.subsegments) visit(child);
     };
     visit(doc);
   }
+  conversion.services = index;
   return index;
 }
 
@@ -438,13 +520,39 @@ function serviceOfStandalone(doc: SegmentDocument, services: ReadonlyMap<string,
   return doc.name;
 }
 
+const NANOS_PER_SECOND = 1_000_000_000n;
+/** Zeros that pad `n` decimals to nine, by `n`. */
+const PAD_TO_NANOS = ['000000000', '00000000', '0000000', '000000', '00000', '0000', '000', '00', '0', ''];
+const DIGIT_FIVE = 0x35;
+
 /**
  * Float epoch seconds -> integer nanoseconds, exactly as the number's shortest decimal text reads
  * (`1579584424.771` -> `1579584424771000000n`), rounded half up past the ninth decimal.
+ *
+ * The usual text (no exponent) is read by moving the decimal point nine places, one BigInt per
+ * call; the exponent forms (below 1e-6, from 1e21) go the general way. Both give the same result:
+ * test/merge/seconds-to-nanos.test.ts compares them.
  */
 export function secondsToNanos(seconds: number): bigint {
   if (!Number.isFinite(seconds) || seconds < 0) return 0n;
-  const match = /^(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/i.exec(String(seconds));
+  const text = String(seconds);
+  const dot = text.indexOf('.');
+  if (dot === -1) return text.includes('e') ? exactSecondsToNanos(text) : BigInt(text) * NANOS_PER_SECOND;
+  if (text.includes('e')) return exactSecondsToNanos(text);
+  const decimals = text.length - dot - 1;
+  const whole = text.slice(0, dot);
+  if (decimals <= 9) return BigInt(whole + text.slice(dot + 1) + PAD_TO_NANOS[decimals]);
+  // Half up: the tenth decimal alone decides, since every later digit only adds less than one unit of it.
+  const nanos = BigInt(whole + text.slice(dot + 1, dot + 10));
+  return text.charCodeAt(dot + 10) >= DIGIT_FIVE ? nanos + 1n : nanos;
+}
+
+/**
+ * The general reading of a number's text in nanoseconds, for any form `String(number)` writes
+ * (`1.5e-7`, `1e+21`); exported for the differential test of {@link secondsToNanos}.
+ */
+export function exactSecondsToNanos(text: string): bigint {
+  const match = /^(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/i.exec(text);
   if (!match) return 0n;
   const digits = BigInt(`${match[1]}${match[2] ?? ''}`);
   // value = digits * 10^-scale

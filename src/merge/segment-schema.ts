@@ -6,6 +6,13 @@
  * Nested subsegments are validated one by one, so one bad subsegment costs only itself and its
  * children, not the whole segment.
  *
+ * The zod schema below is the authority and the documentation. Documents that arrive as JSON text
+ * (`BatchGetTraces`, the daemon) first meet a hand-written check of the same rules, which accepts
+ * only what the schema accepts and lets the valid, common shape through without zod's copying
+ * (the merger's throughput budget); anything it does not accept, valid or not, goes through zod,
+ * which gives the reasons. `parseSegmentDocumentWithSchema` is the zod-only path, for differential
+ * tests.
+ *
  * @example
  * const parsed = parseSegmentDocument('{"id":"70de5b6f19ff9a0a","name":"fn","trace_id":"1-5e272390-8c398be037738dc042009320","start_time":1579584424.771,"end_time":1579584424.9}');
  * if (parsed.ok) parsed.document.name; // 'fn'
@@ -125,14 +132,41 @@ export type SegmentParse =
  * (`type: "subsegment"`, needs `trace_id` and `parent_id`). Accepts the JSON text or a parsed value.
  */
 export function parseSegmentDocument(input: unknown): SegmentParse {
-  let value = input;
-  if (typeof input === 'string') {
-    try {
-      value = JSON.parse(input);
-    } catch (error) {
-      return { ok: false, skipped: [{ reason: `not JSON: ${(error as Error).message}` }] };
-    }
+  if (typeof input !== 'string') return validateTopLevel(input);
+  let value: unknown;
+  try {
+    value = JSON.parse(input);
+  } catch (error) {
+    return notJson(error);
   }
+  // The object is our own (just parsed), so the fast path may normalize it in place.
+  if (passesTopLevel(value)) {
+    normalizeInPlace(value);
+    return { ok: true, document: value as unknown as SegmentDocument, skipped: NOTHING_SKIPPED };
+  }
+  return validateTopLevel(value);
+}
+
+/** {@link parseSegmentDocument} through the zod schema alone: the exact, slow path. */
+export function parseSegmentDocumentWithSchema(input: unknown): SegmentParse {
+  if (typeof input !== 'string') return validateTopLevel(input);
+  let value: unknown;
+  try {
+    value = JSON.parse(input);
+  } catch (error) {
+    return notJson(error);
+  }
+  return validateTopLevel(value);
+}
+
+const NOTHING_SKIPPED: readonly SkippedDocument[] = Object.freeze([]);
+const NO_SUBSEGMENTS: readonly SegmentDocument[] = Object.freeze([]);
+
+function notJson(error: unknown): SegmentParse {
+  return { ok: false, skipped: [{ reason: `not JSON: ${(error as Error).message}` }] };
+}
+
+function validateTopLevel(value: unknown): SegmentParse {
   const skipped: SkippedDocument[] = [];
   const document = validate(value, undefined, skipped);
   if (!document) return { ok: false, skipped };
@@ -204,4 +238,184 @@ function describeIssues(issues: readonly Issue[]): string {
       return `${at}: ${detail}${issue.format !== undefined ? ` (${String(issue.format)})` : ''}`;
     })
     .join('; ');
+}
+
+// The fast path. Each function below restates one schema above for values that came from
+// JSON.parse (plain objects, arrays, strings, numbers including Infinity, booleans, null), and
+// answers only "certainly valid": false sends the document to zod. An own `__proto__` key (which
+// JSON.parse creates and zod leaves out of its copy) also sends it there, so that both paths give
+// equal documents. test/merge/segment-fast-path.test.ts holds the two paths to that.
+
+type Json = Record<string, unknown>;
+
+function isRecord(value: unknown): value is Json {
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && !Object.hasOwn(value, '__proto__')
+  );
+}
+
+function isOptionalString(value: unknown): boolean {
+  return value === undefined || typeof value === 'string';
+}
+
+function isOptionalBoolean(value: unknown): boolean {
+  return value === undefined || typeof value === 'boolean';
+}
+
+/** zod's `z.number()` takes finite numbers only. */
+function isOptionalNumber(value: unknown): boolean {
+  return value === undefined || (typeof value === 'number' && Number.isFinite(value));
+}
+
+function isOptionalNonnegative(value: unknown): boolean {
+  return value === undefined || (typeof value === 'number' && Number.isFinite(value) && value >= 0);
+}
+
+function isOptionalHex16(value: unknown): boolean {
+  return value === undefined || (typeof value === 'string' && HEX16.test(value));
+}
+
+/** `bodySchema`, the `end_time`/`in_progress` rule, and every nested subsegment, recursively. */
+function passesBody(value: unknown): value is Json {
+  if (!isRecord(value)) return false;
+  const id = value.id;
+  const name = value.name;
+  const start = value.start_time;
+  const end = value.end_time;
+  const inProgress = value.in_progress;
+  const traceId = value.trace_id;
+  if (typeof id !== 'string' || !HEX16.test(id)) return false;
+  if (typeof name !== 'string' || name.length === 0) return false;
+  if (typeof start !== 'number' || !Number.isFinite(start) || start < 0) return false;
+  if (!isOptionalNonnegative(end) || !isOptionalBoolean(inProgress)) return false;
+  if (end === undefined && inProgress !== true) return false;
+  if (traceId !== undefined && (typeof traceId !== 'string' || !TRACE_ID.test(traceId))) return false;
+  if (!isOptionalHex16(value.parent_id)) return false;
+  if (
+    !isOptionalString(value.type) ||
+    !isOptionalString(value.origin) ||
+    !isOptionalString(value.namespace) ||
+    !isOptionalString(value.resource_arn) ||
+    !isOptionalString(value.user) ||
+    !isOptionalBoolean(value.inferred) ||
+    !isOptionalBoolean(value.fault) ||
+    !isOptionalBoolean(value.error) ||
+    !isOptionalBoolean(value.throttle)
+  )
+    return false;
+  const service = value.service;
+  if (service !== undefined && !(isRecord(service) && isOptionalString(service.version))) return false;
+  if (value.http !== undefined && !passesHttp(value.http)) return false;
+  if (value.aws !== undefined && !isRecord(value.aws)) return false;
+  if (value.sql !== undefined && !passesSql(value.sql)) return false;
+  const cause = value.cause;
+  if (cause !== undefined && typeof cause !== 'string' && !passesCause(cause)) return false;
+  if (value.annotations !== undefined && !passesAnnotations(value.annotations)) return false;
+  if (value.metadata !== undefined && !isRecord(value.metadata)) return false;
+  const subsegments = value.subsegments;
+  if (subsegments === undefined) return true;
+  if (!Array.isArray(subsegments)) return false;
+  for (const child of subsegments) if (!passesBody(child)) return false;
+  return true;
+}
+
+/** What {@link validateTopLevel} adds for a top-level document. */
+function passesTopLevel(value: unknown): value is Json {
+  if (!passesBody(value) || value.trace_id === undefined) return false;
+  return value.type !== 'subsegment' || value.parent_id !== undefined;
+}
+
+function passesHttp(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  const request = value.request;
+  if (
+    request !== undefined &&
+    !(
+      isRecord(request) &&
+      isOptionalString(request.method) &&
+      isOptionalString(request.url) &&
+      isOptionalString(request.user_agent) &&
+      isOptionalString(request.client_ip) &&
+      isOptionalBoolean(request.x_forwarded_for) &&
+      isOptionalBoolean(request.traced)
+    )
+  )
+    return false;
+  const response = value.response;
+  return (
+    response === undefined ||
+    (isRecord(response) && isOptionalNumber(response.status) && isOptionalNumber(response.content_length))
+  );
+}
+
+function passesSql(value: unknown): boolean {
+  return (
+    isRecord(value) &&
+    isOptionalString(value.url) &&
+    isOptionalString(value.connection_string) &&
+    isOptionalString(value.preparation) &&
+    isOptionalString(value.database_type) &&
+    isOptionalString(value.database_version) &&
+    isOptionalString(value.driver_version) &&
+    isOptionalString(value.user) &&
+    isOptionalString(value.sanitized_query)
+  );
+}
+
+function passesCause(value: unknown): boolean {
+  if (!isRecord(value) || !isOptionalString(value.working_directory)) return false;
+  const paths = value.paths;
+  if (paths !== undefined) {
+    if (!Array.isArray(paths)) return false;
+    for (const path of paths) if (typeof path !== 'string') return false;
+  }
+  const exceptions = value.exceptions;
+  if (exceptions === undefined) return true;
+  if (!Array.isArray(exceptions)) return false;
+  for (const exception of exceptions) if (!passesException(exception)) return false;
+  return true;
+}
+
+function passesException(value: unknown): boolean {
+  if (
+    !isRecord(value) ||
+    !isOptionalString(value.id) ||
+    !isOptionalString(value.message) ||
+    !isOptionalString(value.type) ||
+    !isOptionalBoolean(value.remote)
+  )
+    return false;
+  const stack = value.stack;
+  if (stack === undefined) return true;
+  if (!Array.isArray(stack)) return false;
+  for (const frame of stack) {
+    if (
+      !isRecord(frame) ||
+      !isOptionalString(frame.path) ||
+      !isOptionalNumber(frame.line) ||
+      !isOptionalString(frame.label)
+    )
+      return false;
+  }
+  return true;
+}
+
+function passesAnnotations(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  for (const key of Object.keys(value)) {
+    const entry = value[key];
+    if (typeof entry === 'string' || typeof entry === 'boolean') continue;
+    if (typeof entry !== 'number' || !Number.isFinite(entry)) return false;
+  }
+  return true;
+}
+
+/** What {@link validate} changes in its copy, done to the checked value itself. */
+function normalizeInPlace(node: Json): void {
+  node.id = (node.id as string).toLowerCase();
+  if (typeof node.trace_id === 'string') node.trace_id = node.trace_id.toLowerCase();
+  if (typeof node.parent_id === 'string') node.parent_id = node.parent_id.toLowerCase();
+  const subsegments = node.subsegments as Json[] | undefined;
+  if (subsegments === undefined) node.subsegments = NO_SUBSEGMENTS;
+  else for (const child of subsegments) normalizeInPlace(child);
 }
