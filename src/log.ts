@@ -10,6 +10,7 @@ const PREFIX = '[xray-dd-merge]';
 
 let threshold = RANK.warn;
 const said = new Set<string>();
+const MAX_ONCE_KEYS = 256;
 
 export function setLogLevel(level: LogLevel): void {
   threshold = RANK[level];
@@ -32,9 +33,12 @@ export const log = {
   info: (message: string) => write('info', message),
   warn: (message: string) => write('warn', message),
   error: (message: string) => write('error', message),
-  /** Logs a message at most once per process for a given key. */
+  /**
+   * Logs a message at most once per process for a given key. Keys can carry input (an error's
+   * message), so only the first MAX_ONCE_KEYS are remembered; past that, `once` stays silent.
+   */
   once(level: Exclude<LogLevel, 'off'>, key: string, message: string): void {
-    if (said.has(key)) return;
+    if (said.has(key) || said.size >= MAX_ONCE_KEYS) return;
     said.add(key);
     write(level, message);
   },
@@ -42,8 +46,9 @@ export const log = {
 
 /** A short, safe description of a thrown value for a log line. */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  // Reading a thrown value can throw too (getters, Proxies); a description must not.
   try {
+    if (error instanceof Error) return `${error.name}: ${error.message}`;
     return String(error);
   } catch {
     return typeof error;

@@ -43,12 +43,30 @@ export interface ChosenParent {
 
 const note: Note = (problem) => log.debug(`trace context ignored: ${problem}`);
 
+/** A number per extractor function, so each one's problems are reported once. */
+const extractorIds = new WeakMap<object, number>();
+let extractorCount = 0;
+function extractorId(extractor: object): number {
+  let id = extractorIds.get(extractor);
+  if (id === undefined) {
+    extractorCount += 1;
+    id = extractorCount;
+    extractorIds.set(extractor, id);
+  }
+  return id;
+}
+
 /** Runs one stage; a fault in it is a debug line and counts as "no context here". */
 function guarded<T>(stage: string, run: () => T): T | undefined {
   try {
     return run();
   } catch (error) {
-    log.debug(`reading the trace context from ${stage} failed: ${describeError(error)}`);
+    // Once per stage: a fault here repeats on every invocation.
+    log.once(
+      'debug',
+      `context:${stage}`,
+      `reading the trace context from ${stage} failed: ${describeError(error)}`,
+    );
     return undefined;
   }
 }
@@ -87,7 +105,12 @@ export function chooseParent(config: Config, event: unknown, context: unknown): 
 
   const fromUser = guarded('the user extractor', () => {
     const extractor = userExtractor(config);
-    return extractor && userContext(extractor, event, context, config, (p) => note(`user extractor: ${p}`));
+    if (!extractor) return undefined;
+    // Once per extractor and problem: a faulty extractor fails the same way on every invocation.
+    const id = extractorId(extractor);
+    const once: Note = (p) =>
+      log.once('debug', `user-extractor:${id}:${p}`, `trace context ignored: user extractor: ${p}`);
+    return userContext(extractor, event, context, config, once);
   });
   if (fromUser) return { context: fromUser, source: 'user-extractor', ...withXRay };
 

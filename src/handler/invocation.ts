@@ -99,17 +99,28 @@ export class Invocation {
     if (this.#finished) return;
     this.#finished = true;
     if (this.#timer) clearTimeout(this.#timer);
-    try {
+    // Each step on its own: a fault in one (a hostile thrown value or response, a broken tracer)
+    // must not keep the span from being finished, and so its trace from being exported.
+    this.#step('tagging the error', () => {
       if (failed) tagError(this.span, error);
+    });
+    this.#step('tagging the status code', () => {
       if (this.#httpTrigger)
         this.span.setTag('http.status_code', httpStatusCode({ failed, ...(response ? { response } : {}) }));
-      // Before finish: the span's tags (trigger, status code) are final and still readable.
-      this.#sendXRayMetadata();
-      // Work the timed-out handler left open would otherwise hold the whole trace back from export.
-      if (this.#timedOut) finishOpenSpans(this.span);
-      this.span.finish();
+    });
+    // Before finish: the span's tags (trigger, status code) are final and still readable.
+    this.#sendXRayMetadata();
+    // Work the timed-out handler left open would otherwise hold the whole trace back from export.
+    if (this.#timedOut) finishOpenSpans(this.span);
+    this.#step('finishing the span', () => this.span.finish());
+  }
+
+  /** Runs one step of finishing; a fault is one debug line per step per process, never thrown. */
+  #step(what: string, run: () => void): void {
+    try {
+      run();
     } catch (fault) {
-      log.debug(`finishing the span failed: ${describeError(fault)}`);
+      log.once('debug', `finish:${what}`, `${what} failed: ${describeError(fault)}`);
     }
   }
 

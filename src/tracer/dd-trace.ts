@@ -136,9 +136,32 @@ export function startInvocationSpan(tracer: Tracer, options: InvocationSpanOptio
     : tracer.startSpan('aws.lambda', { tags, ...more });
 }
 
-/** Runs `fn` with `span` active, so spans made inside it are its children. */
+/**
+ * Runs `fn` with `span` active, so spans made inside it are its children. `fn` runs exactly once
+ * whatever the tracer does: if activating fails before `fn` ran (or never calls it), `fn` runs
+ * plainly; what `fn` returns or throws is what this returns or throws.
+ */
 export function runInSpan<T>(tracer: Tracer, span: Span, fn: () => T): T {
-  return tracer.scope().activate(span, fn);
+  let outcome: { value: T } | { error: unknown } | undefined;
+  const once = (): T => {
+    try {
+      const value = fn();
+      outcome = { value };
+      return value;
+    } catch (error) {
+      outcome = { error };
+      throw error;
+    }
+  };
+  try {
+    tracer.scope().activate(span, once);
+  } catch (fault) {
+    if (outcome === undefined)
+      log.once('debug', 'activate', `dd-trace could not activate the span: ${describeError(fault)}`);
+  }
+  if (outcome === undefined) return fn();
+  if ('error' in outcome) throw outcome.error;
+  return outcome.value;
 }
 
 /**
@@ -162,19 +185,32 @@ export function finishOpenSpans(span: Span): void {
   }
 }
 
-/** Marks a span as failed with whatever was thrown, Error or not. */
+/**
+ * Marks a span as failed with whatever was thrown, Error or not. Reading the thrown value may
+ * itself throw (getters, Proxies): the span is then marked failed with what could be read.
+ */
 export function tagError(span: Span, error: unknown): void {
+  let described: Record<string, string>;
+  try {
+    described = errorTags(error);
+  } catch {
+    described = { 'error.type': typeof error, 'error.message': safeString(error) };
+  }
+  span.addTags({ error: 1, ...described });
+}
+
+function errorTags(error: unknown): Record<string, string> {
   if (error instanceof Error || (typeof error === 'object' && error !== null && 'message' in error)) {
     const e = error as { name?: unknown; message?: unknown; stack?: unknown };
-    span.addTags({
-      error: 1,
-      'error.type': typeof e.name === 'string' ? e.name : 'Error',
+    const name = e.name;
+    const stack = e.stack;
+    return {
+      'error.type': typeof name === 'string' ? name : 'Error',
       'error.message': String(e.message),
-      ...(typeof e.stack === 'string' ? { 'error.stack': e.stack } : {}),
-    });
-    return;
+      ...(typeof stack === 'string' ? { 'error.stack': stack } : {}),
+    };
   }
-  span.addTags({ error: 1, 'error.type': typeof error, 'error.message': safeString(error) });
+  return { 'error.type': typeof error, 'error.message': safeString(error) };
 }
 
 function safeString(value: unknown): string {

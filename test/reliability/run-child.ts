@@ -25,6 +25,7 @@ export interface Scenario {
   warmup?: number;
   lingerMs?: number;
   window?: number;
+  extractor?: 'throws' | 'rejects' | 'hostile';
 }
 
 export interface ChildResult {

@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { AgentStandIn, WireSpan } from '../helpers/agent.ts';
 import { lambdaContext, lambdaProcess } from '../helpers/lambda-env.ts';
 import { lambdaEnv, ROOT, runChild } from './run-child.ts';
+import { within } from './within.ts';
 
 let agent: AgentStandIn;
 let withXRayMerge: typeof import('../../src/index.ts').withXRayMerge;
@@ -24,15 +25,6 @@ after(() => agent.close());
 
 const DEADLINE_MS = 100; // DD_APM_FLUSH_DEADLINE_MILLISECONDS default
 const HEADER = 'Root=1-5e272390-8c398be037738dc042009320;Parent=94ae789b969f1cc5;Sampled=1';
-
-/** Resolves when `promise` does, or rejects after `ms` with `what` (a bound, so a hang fails). */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
-}
 
 function gate(): { promise: Promise<void>; open: () => void } {
   let open!: () => void;

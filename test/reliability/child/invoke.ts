@@ -33,6 +33,8 @@ interface Scenario {
    * the agent's count to stdin): a steady state where invocations arrive as fast as they are exported.
    */
   window?: number;
+  /** A user extractor given in code (`options.traceExtractor`) that misbehaves this way. */
+  extractor?: 'throws' | 'rejects' | 'hostile';
 }
 
 const scenario = JSON.parse(process.env.XDDM_SCENARIO ?? '{}') as Scenario;
@@ -68,8 +70,40 @@ const bare: Handler = async (event) => {
   return { n, echo: `value-${n}` };
 };
 
+/** Extractors that fail in the ways user code fails: throwing, async, returning traps. */
+const extractors = {
+  throws: () => {
+    throw new Error('extractor bug');
+  },
+  rejects: async () => {
+    throw new Error('async extractor bug');
+  },
+  hostile: () =>
+    new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('trap');
+        },
+        has: () => {
+          throw new Error('trap');
+        },
+        ownKeys: () => {
+          throw new Error('trap');
+        },
+        getPrototypeOf: () => {
+          throw new Error('trap');
+        },
+      },
+    ),
+};
+const options = {
+  ...scenario.options,
+  ...(scenario.extractor ? { traceExtractor: extractors[scenario.extractor] } : {}),
+};
+
 const started = performance.now();
-const handler = wrapper.withXRayMerge(bare, scenario.options);
+const handler = wrapper.withXRayMerge(bare, options);
 const wrapMs = performance.now() - started;
 
 const latencies: number[] = [];
