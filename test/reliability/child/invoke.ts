@@ -63,10 +63,12 @@ const wrapper = (await import(pathToFileURL(scenario.entry).href)) as {
   withXRayMerge: (handler: Handler, options?: unknown) => Handler;
 };
 
-const tracer = (globalThis as { _ddtrace?: { trace: (name: string, fn: () => void) => void } })._ddtrace;
+// dd-trace is loaded when the handler is wrapped, so it is looked up at call time.
+const tracer = () =>
+  (globalThis as { _ddtrace?: { trace: (name: string, fn: () => void) => void } })._ddtrace;
 const bare: Handler = async (event) => {
   const n = (event as { n: number }).n;
-  if (scenario.handler === 'traced') tracer?.trace('inner', () => undefined);
+  if (scenario.handler === 'traced') tracer()?.trace('inner', () => undefined);
   return { n, echo: `value-${n}` };
 };
 
