@@ -3,6 +3,10 @@
  * schema. Options win over the environment. A bad value never throws: it gets one warning naming
  * the variable, the value, and the value used instead.
  *
+ * The settings are described once, in `SETTINGS`; the zod schema (`config-schema.ts`) is built from
+ * that table. A cold start pays for zod only when a value is bad: valid values pass a quick check
+ * against the same table, which a differential test holds to exactly what the schema accepts.
+ *
  * This is the only file that reads `process.env`.
  *
  * @example
@@ -10,7 +14,7 @@
  * config.traceIdMode; // 'compat' unless DD_XRAY_TRACE_ID_MODE says otherwise
  */
 
-import * as z from 'zod/mini';
+import { createRequire } from 'node:module';
 import { type LogLevel, log, setLogLevel } from './log.ts';
 import type { TraceIdMode, XRaySampling } from './xray/ids.ts';
 
@@ -46,57 +50,136 @@ export interface Options {
   captureLambdaPayload?: boolean;
 }
 
-const logLevels = ['debug', 'info', 'warn', 'error', 'off'] as const;
+/** How one setting is read and which values are valid: the quick check and the zod schema both follow it. */
+export type Setting =
+  | { readonly kind: 'boolean'; readonly env: readonly string[]; readonly default: boolean }
+  | { readonly kind: 'text'; readonly env: readonly string[]; readonly default?: string }
+  | {
+      readonly kind: 'enum';
+      readonly env: readonly string[];
+      readonly values: readonly [string, ...string[]];
+      readonly default: string;
+    }
+  | {
+      readonly kind: 'int';
+      readonly env: readonly string[];
+      readonly min: number;
+      readonly max: number;
+      readonly default: number;
+    }
+  | { readonly kind: 'extractor'; readonly env: readonly string[] };
 
-const schema = z.object({
-  mergeXrayTraces: z.boolean(),
-  traceEnabled: z.boolean(),
-  service: z.optional(z.string().check(z.minLength(1))),
-  env: z.optional(z.string().check(z.minLength(1))),
-  version: z.optional(z.string().check(z.minLength(1))),
-  logLevel: z.enum(logLevels),
-  traceIdMode: z.enum(['compat', 'full128']),
-  sampling: z.enum(['keep-only', 'respect']),
-  xrayMetadata: z.boolean(),
-  daemonAddress: z.string().check(z.minLength(1)),
-  flushDeadlineMs: z.int().check(z.minimum(0), z.maximum(900_000)),
-  traceExtractor: z.optional(z.union([z.custom<TraceExtractor>((v) => typeof v === 'function'), z.string()])),
-  captureLambdaPayload: z.boolean(),
-});
+/**
+ * Every setting, once: its environment variables (first set wins), its kind, the values it allows
+ * and its default. A setting without a default is optional. `config-schema.ts` builds the zod
+ * schema from this table.
+ */
+export const SETTINGS = {
+  mergeXrayTraces: {
+    kind: 'boolean',
+    env: ['DD_MERGE_XRAY_TRACES', 'DD_MERGE_DATADOG_XRAY_TRACES'],
+    default: false,
+  },
+  traceEnabled: { kind: 'boolean', env: ['DD_TRACE_ENABLED'], default: true },
+  service: { kind: 'text', env: ['DD_SERVICE'] },
+  env: { kind: 'text', env: ['DD_ENV'] },
+  version: { kind: 'text', env: ['DD_VERSION'] },
+  logLevel: {
+    kind: 'enum',
+    env: ['DD_LOG_LEVEL'],
+    values: ['debug', 'info', 'warn', 'error', 'off'],
+    default: 'warn',
+  },
+  traceIdMode: {
+    kind: 'enum',
+    env: ['DD_XRAY_TRACE_ID_MODE'],
+    values: ['compat', 'full128'],
+    default: 'compat',
+  },
+  sampling: {
+    kind: 'enum',
+    env: ['DD_XRAY_SAMPLING'],
+    values: ['keep-only', 'respect'],
+    default: 'keep-only',
+  },
+  xrayMetadata: { kind: 'boolean', env: ['DD_XRAY_METADATA'], default: true },
+  daemonAddress: { kind: 'text', env: ['AWS_XRAY_DAEMON_ADDRESS'], default: '127.0.0.1:2000' },
+  flushDeadlineMs: {
+    kind: 'int',
+    env: ['DD_APM_FLUSH_DEADLINE_MILLISECONDS'],
+    min: 0,
+    max: 900_000,
+    default: 100,
+  },
+  traceExtractor: { kind: 'extractor', env: ['DD_TRACE_EXTRACTOR'] },
+  captureLambdaPayload: { kind: 'boolean', env: ['DD_CAPTURE_LAMBDA_PAYLOAD'], default: false },
+} as const satisfies Record<string, Setting>;
 
-export type Config = Readonly<z.infer<typeof schema>>;
-type Key = keyof Config;
+type Settings = typeof SETTINGS;
+type Key = keyof Settings;
 
-const DEFAULTS: Config = {
-  mergeXrayTraces: false,
-  traceEnabled: true,
-  logLevel: 'warn',
-  traceIdMode: 'compat',
-  sampling: 'keep-only',
-  xrayMetadata: true,
-  daemonAddress: '127.0.0.1:2000',
-  flushDeadlineMs: 100,
-  captureLambdaPayload: false,
-};
+type ValueOf<S> = S extends { kind: 'boolean' }
+  ? boolean
+  : S extends { kind: 'enum'; values: readonly (infer V)[] }
+    ? V
+    : S extends { kind: 'int' }
+      ? number
+      : S extends { kind: 'text' }
+        ? string
+        : TraceExtractor | string;
+type RequiredKey = { [K in Key]: Settings[K] extends { default: unknown } ? K : never }[Key];
 
-type Kind = 'boolean' | 'string' | 'enum' | 'int';
+/** The resolved settings, frozen. */
+export type Config = Readonly<
+  { [K in RequiredKey]: ValueOf<Settings[K]> } & { [K in Exclude<Key, RequiredKey>]?: ValueOf<Settings[K]> }
+>;
 
-/** Each setting's environment variables (first set wins) and how its string form is read. */
-const SOURCES: Record<Key, { env: readonly string[]; kind: Kind }> = {
-  mergeXrayTraces: { env: ['DD_MERGE_XRAY_TRACES', 'DD_MERGE_DATADOG_XRAY_TRACES'], kind: 'boolean' },
-  traceEnabled: { env: ['DD_TRACE_ENABLED'], kind: 'boolean' },
-  service: { env: ['DD_SERVICE'], kind: 'string' },
-  env: { env: ['DD_ENV'], kind: 'string' },
-  version: { env: ['DD_VERSION'], kind: 'string' },
-  logLevel: { env: ['DD_LOG_LEVEL'], kind: 'enum' },
-  traceIdMode: { env: ['DD_XRAY_TRACE_ID_MODE'], kind: 'enum' },
-  sampling: { env: ['DD_XRAY_SAMPLING'], kind: 'enum' },
-  xrayMetadata: { env: ['DD_XRAY_METADATA'], kind: 'boolean' },
-  daemonAddress: { env: ['AWS_XRAY_DAEMON_ADDRESS'], kind: 'string' },
-  flushDeadlineMs: { env: ['DD_APM_FLUSH_DEADLINE_MILLISECONDS'], kind: 'int' },
-  traceExtractor: { env: ['DD_TRACE_EXTRACTOR'], kind: 'string' },
-  captureLambdaPayload: { env: ['DD_CAPTURE_LAMBDA_PAYLOAD'], kind: 'boolean' },
-};
+const KEYS = Object.keys(SETTINGS) as Key[];
+
+/**
+ * The quick check: whether the zod schema would accept `value` for `setting`, without loading zod.
+ * test/config.differential.test.ts holds it to exactly the schema's verdict.
+ */
+function accepts(setting: Setting, value: unknown): boolean {
+  if (value === undefined) return !('default' in setting);
+  switch (setting.kind) {
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'text':
+      return typeof value === 'string' && value.length > 0;
+    case 'enum':
+      return typeof value === 'string' && setting.values.includes(value);
+    case 'int':
+      return (
+        Number.isSafeInteger(value) && (value as number) >= setting.min && (value as number) <= setting.max
+      );
+    case 'extractor':
+      return typeof value === 'function' || typeof value === 'string';
+  }
+}
+
+/** The keys whose raw values the quick check rejects. */
+export function rejectedSettings(raw: Readonly<Record<string, unknown>>): Key[] {
+  return KEYS.filter((key) => !accepts(SETTINGS[key], raw[key]));
+}
+
+type Schema = ReturnType<typeof import('./config-schema.ts').configSchema>;
+let schema: Schema | undefined;
+
+/**
+ * The zod schema, built on first use. A literal `require` so esbuild bundles the module lazily
+ * (zod is evaluated only when called); under plain Node (tests) the ESM source has no `require`.
+ */
+export function settingsSchema(): Schema {
+  if (schema === undefined) {
+    const module: typeof import('./config-schema.ts') =
+      typeof require === 'function'
+        ? require('./config-schema.ts')
+        : createRequire(import.meta.url)('./config-schema.ts');
+    schema = module.configSchema(SETTINGS);
+  }
+  return schema;
+}
 
 const TRUE = new Set(['true', '1', 'yes', 'on']);
 const FALSE = new Set(['false', '0', 'no', 'off']);
@@ -109,7 +192,7 @@ export function parseBoolean(value: string): boolean | undefined {
   return undefined;
 }
 
-function fromEnvString(raw: string, kind: Kind): unknown {
+function fromEnvString(raw: string, kind: Setting['kind']): unknown {
   const value = raw.trim();
   switch (kind) {
     case 'boolean':
@@ -123,6 +206,16 @@ function fromEnvString(raw: string, kind: Kind): unknown {
   }
 }
 
+/** A bad value as the warning shows it; never throws (JSON.stringify does on a bigint). */
+function describeGiven(value: unknown): string {
+  if (typeof value === 'function') return 'a function';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return typeof value;
+  }
+}
+
 function describeDefault(value: unknown): string {
   return value === undefined ? 'no value' : JSON.stringify(value);
 }
@@ -132,25 +225,10 @@ function describeDefault(value: unknown): string {
  * values are replaced by their default with one warning each.
  */
 export function resolveConfig(options: Options = {}, env: NodeJS.ProcessEnv = process.env): Config {
-  const raw: Record<string, unknown> = {};
-  const origin: Record<string, string> = {};
-  for (const key of Object.keys(SOURCES) as Key[]) {
-    const given = options[key];
-    if (given !== undefined) {
-      raw[key] = given;
-      origin[key] = `option ${key}`;
-      continue;
-    }
-    const { env: names, kind } = SOURCES[key];
-    const name = names.find((n) => env[n] !== undefined && env[n] !== '');
-    if (name !== undefined) {
-      raw[key] = fromEnvString(env[name] as string, kind);
-      origin[key] = name;
-    } else {
-      raw[key] = DEFAULTS[key];
-    }
-  }
-  const first = schema.safeParse(raw);
+  const { raw, origin } = rawSettings(options, env);
+  // Valid settings (the usual case) need no zod: the quick check accepts exactly what it accepts.
+  if (rejectedSettings(raw).length === 0) return applied(raw);
+  const first = settingsSchema().safeParse(raw);
   if (first.success) return applied(first.data);
 
   // Fix each bad field to its default, then parse again; the warnings come out after the log
@@ -158,21 +236,56 @@ export function resolveConfig(options: Options = {}, env: NodeJS.ProcessEnv = pr
   const warnings: Array<[string, string]> = [];
   for (const issue of first.error.issues) {
     const key = issue.path[0] as Key;
-    if (!(key in SOURCES) || warnings.some(([k]) => k === key)) continue;
+    if (!(key in SETTINGS) || warnings.some(([k]) => k === key)) continue;
     const source = origin[key] ?? key;
-    const given = typeof raw[key] === 'function' ? 'a function' : JSON.stringify(raw[key]);
+    const given = describeGiven(raw[key]);
     warnings.push([
       key,
-      `${source}=${given} is not valid (${issue.message}); using ${describeDefault(DEFAULTS[key])}`,
+      `${source}=${given} is not valid (${issue.message}); using ${describeDefault(defaultOf(key))}`,
     ]);
-    raw[key] = DEFAULTS[key];
+    raw[key] = defaultOf(key);
   }
-  const config = applied(schema.parse(raw));
+  const config = applied(settingsSchema().parse(raw));
   for (const [key, message] of warnings) log.once('warn', `config:${key}:${message}`, message);
   return config;
 }
 
-function applied(config: z.infer<typeof schema>): Config {
+/**
+ * Each setting's value before validation (options first, then the environment read by its kind,
+ * then the default) and where it came from, for the warning.
+ */
+export function rawSettings(
+  options: Options,
+  env: NodeJS.ProcessEnv,
+): { raw: Record<string, unknown>; origin: Record<string, string> } {
+  const raw: Record<string, unknown> = {};
+  const origin: Record<string, string> = {};
+  for (const key of KEYS) {
+    const given = options[key];
+    if (given !== undefined) {
+      raw[key] = given;
+      origin[key] = `option ${key}`;
+      continue;
+    }
+    const setting: Setting = SETTINGS[key];
+    const name = setting.env.find((n) => env[n] !== undefined && env[n] !== '');
+    if (name !== undefined) {
+      raw[key] = fromEnvString(env[name] as string, setting.kind);
+      origin[key] = name;
+    } else {
+      raw[key] = defaultOf(key);
+    }
+  }
+  return { raw, origin };
+}
+
+function defaultOf(key: Key): unknown {
+  const setting: Setting = SETTINGS[key];
+  return 'default' in setting ? setting.default : undefined;
+}
+
+function applied(values: Record<string, unknown>): Config {
+  const config = values as Config;
   setLogLevel(config.logLevel);
   return Object.freeze(config);
 }
