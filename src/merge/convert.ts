@@ -228,7 +228,9 @@ function toSpan(
   let type: string;
   if (doc.origin !== undefined) {
     name = spanNameOf(doc.origin, conversion);
-    type = ORIGIN_TYPES[doc.origin] ?? (doc.origin.startsWith('AWS::') ? 'http' : 'custom');
+    // Own keys only: an origin such as "constructor" must not find Object.prototype's members.
+    const known = Object.hasOwn(ORIGIN_TYPES, doc.origin) ? ORIGIN_TYPES[doc.origin] : undefined;
+    type = known ?? (doc.origin.startsWith('AWS::') ? 'http' : 'custom');
   } else if (doc.sql !== undefined) {
     name = 'sql.query';
     type = 'sql';
@@ -291,7 +293,7 @@ const ORIGIN_NAMES: Readonly<Record<string, string>> = {
 
 /** `AWS::Lambda::Function` -> `aws.lambda.function`; `AWS::Lambda` -> `aws.lambda.service`. */
 export function originSpanName(origin: string): string {
-  const named = ORIGIN_NAMES[origin];
+  const named = Object.hasOwn(ORIGIN_NAMES, origin) ? ORIGIN_NAMES[origin] : undefined;
   if (named !== undefined) return named;
   const slug = origin
     .split('::')

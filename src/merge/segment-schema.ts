@@ -139,6 +139,7 @@ export function parseSegmentDocument(input: unknown): SegmentParse {
   } catch (error) {
     return notJson(error);
   }
+  if (nestsDeeperThan(value, MAX_SUBSEGMENT_DEPTH)) return tooDeep(value);
   // The object is our own (just parsed), so the fast path may normalize it in place.
   if (passesTopLevel(value)) {
     normalizeInPlace(value);
@@ -166,7 +167,32 @@ function notJson(error: unknown): SegmentParse {
   return { ok: false, skipped: [{ reason: `not JSON: ${(error as Error).message}` }] };
 }
 
+/**
+ * Subsegments nested deeper than this are refused: checking and converting them recurses once per
+ * level, and thousands of levels (no real trace has them) would overflow the stack.
+ */
+export const MAX_SUBSEGMENT_DEPTH = 1000;
+
+/** Whether subsegments nest deeper than `max` levels; iterative, so any depth is safe to measure. */
+function nestsDeeperThan(value: unknown, max: number): boolean {
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [node, depth] = next;
+    if (depth > max) return true;
+    const children =
+      typeof node === 'object' && node !== null ? (node as { subsegments?: unknown }).subsegments : undefined;
+    if (Array.isArray(children)) for (const child of children) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
+function tooDeep(value: unknown): SegmentParse {
+  const reason = `subsegments nested deeper than ${MAX_SUBSEGMENT_DEPTH} levels`;
+  return { ok: false, skipped: [{ ...identify(value, undefined), reason }] };
+}
+
 function validateTopLevel(value: unknown): SegmentParse {
+  if (nestsDeeperThan(value, MAX_SUBSEGMENT_DEPTH)) return tooDeep(value);
   const skipped: SkippedDocument[] = [];
   const document = validate(value, undefined, skipped);
   if (!document) return { ok: false, skipped };
