@@ -26,6 +26,8 @@ export interface Scenario {
   lingerMs?: number;
   window?: number;
   extractor?: 'throws' | 'rejects' | 'hostile';
+  response?: Record<string, unknown>;
+  context?: Record<string, unknown>;
 }
 
 export interface ChildResult {

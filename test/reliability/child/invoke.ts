@@ -35,6 +35,10 @@ interface Scenario {
   window?: number;
   /** A user extractor given in code (`options.traceExtractor`) that misbehaves this way. */
   extractor?: 'throws' | 'rejects' | 'hostile';
+  /** Merged into every response, beside `n` and `echo`. */
+  response?: Record<string, unknown>;
+  /** Merged into every Lambda context. */
+  context?: Record<string, unknown>;
 }
 
 const scenario = JSON.parse(process.env.XDDM_SCENARIO ?? '{}') as Scenario;
@@ -69,7 +73,7 @@ const tracer = () =>
 const bare: Handler = async (event) => {
   const n = (event as { n: number }).n;
   if (scenario.handler === 'traced') tracer()?.trace('inner', () => undefined);
-  return { n, echo: `value-${n}` };
+  return { ...scenario.response, n, echo: `value-${n}` };
 };
 
 /** Extractors that fail in the ways user code fails: throwing, async, returning traps. */
@@ -126,6 +130,7 @@ async function invokeOne(n: number): Promise<void> {
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => 300_000,
     ...(scenario.xray === 'unique' ? { xRayTraceId: headerFor(n) } : {}),
+    ...scenario.context,
   };
   const t0 = performance.now();
   try {
