@@ -141,6 +141,7 @@ function lambdaTrace(index) {
 const { convert, from } = await loadConverter();
 const tracesPerChunk = Math.max(1, Math.floor(chunk / SEGMENTS_PER_TRACE));
 let convertMs = 0;
+let convertCpuMs = 0;
 let spans = 0;
 let documents = 0;
 let skipped = 0;
@@ -150,6 +151,7 @@ for (let trace = 0; spans < segments; ) {
   const batch = [];
   for (let i = 0; i < count; i += 1, trace += 1) batch.push(lambdaTrace(trace));
   const start = performance.now();
+  const cpu = process.cpuUsage();
   for (const xrayTrace of batch) {
     const result = convert([xrayTrace], { idMode: 'compat' });
     spans += result.spans.length;
@@ -157,6 +159,8 @@ for (let trace = 0; spans < segments; ) {
     skipped += result.skipped.length;
   }
   convertMs += performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  convertCpuMs += (used.user + used.system) / 1000;
   peakHeapMb = Math.max(peakHeapMb, process.memoryUsage().heapUsed / 2 ** 20);
 }
 
@@ -168,6 +172,7 @@ writeSync(
     documents,
     skipped,
     convertMs,
+    convertCpuMs,
     perSecond: (spans / convertMs) * 1000,
     documentsPerSecond: (documents / convertMs) * 1000,
     peakRssMb: process.resourceUsage().maxRSS / 1024,

@@ -13,6 +13,8 @@ export interface MergerResult {
   readonly documents: number;
   readonly skipped: number;
   readonly convertMs: number;
+  /** CPU time of the conversion (user + system, the GC's helper threads included): on a busy machine, wall time overstates the cost. */
+  readonly convertCpuMs?: number;
   readonly perSecond: number;
   readonly documentsPerSecond: number;
   readonly peakRssMb: number;

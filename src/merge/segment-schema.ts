@@ -293,56 +293,126 @@ function isOptionalNumber(value: unknown): boolean {
   return value === undefined || (typeof value === 'number' && Number.isFinite(value));
 }
 
-function isOptionalNonnegative(value: unknown): boolean {
-  return value === undefined || (typeof value === 'number' && Number.isFinite(value) && value >= 0);
+function isNonnegative(value: unknown): boolean {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
 }
 
-function isOptionalHex16(value: unknown): boolean {
-  return value === undefined || (typeof value === 'string' && HEX16.test(value));
+/** `HEX16` without a regex call. */
+function isHex16(value: unknown): boolean {
+  return typeof value === 'string' && value.length === 16 && isHex(value, 0, 16);
 }
 
-/** `bodySchema`, the `end_time`/`in_progress` rule, and every nested subsegment, recursively. */
-function passesBody(value: unknown): value is Json {
-  if (!isRecord(value)) return false;
-  const id = value.id;
-  const name = value.name;
-  const start = value.start_time;
-  const end = value.end_time;
-  const inProgress = value.in_progress;
-  const traceId = value.trace_id;
-  if (typeof id !== 'string' || !HEX16.test(id)) return false;
-  if (typeof name !== 'string' || name.length === 0) return false;
-  if (typeof start !== 'number' || !Number.isFinite(start) || start < 0) return false;
-  if (!isOptionalNonnegative(end) || !isOptionalBoolean(inProgress)) return false;
-  if (end === undefined && inProgress !== true) return false;
-  if (traceId !== undefined && (typeof traceId !== 'string' || !TRACE_ID.test(traceId))) return false;
-  if (!isOptionalHex16(value.parent_id)) return false;
-  if (
-    !isOptionalString(value.type) ||
-    !isOptionalString(value.origin) ||
-    !isOptionalString(value.namespace) ||
-    !isOptionalString(value.resource_arn) ||
-    !isOptionalString(value.user) ||
-    !isOptionalBoolean(value.inferred) ||
-    !isOptionalBoolean(value.fault) ||
-    !isOptionalBoolean(value.error) ||
-    !isOptionalBoolean(value.throttle)
-  )
-    return false;
-  const service = value.service;
-  if (service !== undefined && !(isRecord(service) && isOptionalString(service.version))) return false;
-  if (value.http !== undefined && !passesHttp(value.http)) return false;
-  if (value.aws !== undefined && !isRecord(value.aws)) return false;
-  if (value.sql !== undefined && !passesSql(value.sql)) return false;
-  const cause = value.cause;
-  if (cause !== undefined && typeof cause !== 'string' && !passesCause(cause)) return false;
-  if (value.annotations !== undefined && !passesAnnotations(value.annotations)) return false;
-  if (value.metadata !== undefined && !isRecord(value.metadata)) return false;
-  const subsegments = value.subsegments;
-  if (subsegments === undefined) return true;
-  if (!Array.isArray(subsegments)) return false;
-  for (const child of subsegments) if (!passesBody(child)) return false;
+/** `TRACE_ID` without a regex call. */
+function isTraceId(value: unknown): boolean {
+  return (
+    typeof value === 'string' &&
+    value.length === 35 &&
+    value.charCodeAt(0) === 0x31 && // 1
+    value.charCodeAt(1) === 0x2d && // -
+    value.charCodeAt(10) === 0x2d &&
+    isHex(value, 2, 10) &&
+    isHex(value, 11, 35)
+  );
+}
+
+/** Whether `text[from..to)` is all `[0-9a-fA-F]`. */
+function isHex(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i += 1) {
+    const code = text.charCodeAt(i);
+    const lower = code | 0x20; // folds A-F onto a-f (and nothing else onto them)
+    if (!((code >= 0x30 && code <= 0x39) || (lower >= 0x61 && lower <= 0x66))) return false;
+  }
   return true;
+}
+
+/**
+ * `bodySchema`, the `end_time`/`in_progress` rule, and every nested subsegment, recursively. It
+ * visits the keys the document has (not every key the schema knows), so a typical segment costs a
+ * handful of comparisons.
+ */
+function passesBody(value: unknown): value is Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const body = value as Json;
+  let hasId = false;
+  let hasName = false;
+  let hasStart = false;
+  let hasEnd = false;
+  let inProgress = false;
+  for (const key in body) {
+    const field = body[key];
+    // Cases are compared in order: the keys most documents have come first.
+    switch (key) {
+      case 'id':
+        if (!isHex16(field)) return false;
+        hasId = true;
+        break;
+      case 'name':
+        if (typeof field !== 'string' || field.length === 0) return false;
+        hasName = true;
+        break;
+      case 'start_time':
+        if (!isNonnegative(field)) return false;
+        hasStart = true;
+        break;
+      case 'end_time':
+        if (!isNonnegative(field)) return false;
+        hasEnd = true;
+        break;
+      case 'trace_id':
+        if (!isTraceId(field)) return false;
+        break;
+      case 'parent_id':
+        if (!isHex16(field)) return false;
+        break;
+      case 'subsegments':
+        if (!Array.isArray(field)) return false;
+        for (const child of field) if (!passesBody(child)) return false;
+        break;
+      case 'namespace':
+      case 'origin':
+        if (typeof field !== 'string') return false;
+        break;
+      case 'http':
+        if (!passesHttp(field)) return false;
+        break;
+      case 'aws':
+        if (!isRecord(field)) return false;
+        break;
+      case 'in_progress':
+        if (typeof field !== 'boolean') return false;
+        inProgress = field;
+        break;
+      case 'annotations':
+        if (!passesAnnotations(field)) return false;
+        break;
+      case 'fault':
+      case 'error':
+      case 'throttle':
+      case 'inferred':
+        if (typeof field !== 'boolean') return false;
+        break;
+      case 'cause':
+        if (typeof field !== 'string' && !passesCause(field)) return false;
+        break;
+      case 'sql':
+        if (!passesSql(field)) return false;
+        break;
+      case 'metadata':
+        if (!isRecord(field)) return false;
+        break;
+      case 'type':
+      case 'resource_arn':
+      case 'user':
+        if (typeof field !== 'string') return false;
+        break;
+      case 'service':
+        if (!isRecord(field) || !isOptionalString(field.version)) return false;
+        break;
+      case '__proto__':
+        return false;
+    }
+  }
+  return hasId && hasName && hasStart && (hasEnd || inProgress);
 }
 
 /** What {@link validateTopLevel} adds for a top-level document. */

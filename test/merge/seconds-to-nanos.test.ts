@@ -1,0 +1,89 @@
+// Differential test of secondsToNanos's digit-by-digit reading of the usual text (`1767225600.412`)
+// against exactSecondsToNanos, the general decimal reading of any text `String(number)` writes,
+// which is the code the converter used before the fast path. Over a seeded corpus: epoch times
+// with micro-, milli- and nanosecond parts, any non-negative double, and the edges where the text
+// changes form (exponents below 1e-6 and from 1e21, whole parts past 15 digits, a tenth decimal
+// of 4 or 5). The table of fixed vectors stays in convert.test.ts.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { exactSecondsToNanos, secondsToNanos } from '../../src/merge/convert.ts';
+
+const SEED = 0x5ec0_0d5;
+const RUNS = 20_000;
+
+function exact(seconds: number): bigint {
+  return exactSecondsToNanos(String(seconds));
+}
+
+const epochSeconds = fc.integer({ min: 0, max: 4_102_444_800 }); // up to 2100
+const epochTimes = fc.oneof(
+  fc.tuple(epochSeconds, fc.integer({ min: 0, max: 999_999 })).map(([s, us]) => s + us / 1e6),
+  fc.tuple(epochSeconds, fc.integer({ min: 0, max: 999 })).map(([s, ms]) => s + ms / 1e3),
+  fc.tuple(epochSeconds, fc.integer({ min: 0, max: 999_999_999 })).map(([s, ns]) => s + ns / 1e9),
+  // X-Ray SDKs write Date.now() / 1000 and sums of such times with durations.
+  fc.tuple(epochSeconds, fc.double({ min: 0, max: 1, noNaN: true })).map(([s, f]) => s + f),
+);
+
+describe('secondsToNanos: the fast reading equals the exact one', () => {
+  it('on epoch times as X-Ray writes them', () => {
+    fc.assert(
+      fc.property(epochTimes, (seconds) => {
+        assert.equal(secondsToNanos(seconds), exact(seconds), String(seconds));
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+  });
+
+  it('on any non-negative double', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }), (seconds) => {
+        assert.equal(secondsToNanos(seconds), exact(seconds), String(seconds));
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+  });
+
+  const edges: number[] = [
+    0,
+    -0,
+    1,
+    1e-6,
+    9.99999e-7,
+    1.5e-7,
+    5e-10,
+    4e-10,
+    0.1 + 0.2,
+    1e15,
+    999_999_999_999_999.9,
+    1e16 + 2,
+    2 ** 53,
+    2 ** 53 + 2,
+    1e21,
+    1e21 - 65_536,
+    Number.MAX_VALUE,
+    Number.MIN_VALUE,
+    1767225600.0000002,
+    1.0000000005,
+    1.0000000004,
+    0.0000014999999,
+    0.1234567894,
+    0.1234567895,
+    0.9999999995,
+    9.9999999995,
+  ];
+  for (const seconds of edges) {
+    it(`${String(seconds)}`, () => assert.equal(secondsToNanos(seconds), exact(seconds)));
+  }
+
+  it('gives 0 for what is not a time', () => {
+    for (const seconds of [-1, -1e-9, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      assert.equal(secondsToNanos(seconds), 0n, String(seconds));
+    }
+  });
+
+  it('can fail: the exact reading differs from a float multiplication', () => {
+    // The reason both readings exist: 1579584424.771 * 1e9 is not 1579584424771000000 in binary.
+    assert.notEqual(BigInt(Math.round(1579584424.771 * 1e9)), exact(1579584424.771));
+  });
+});
