@@ -148,6 +148,11 @@ export function parseSegmentDocument(input: unknown): SegmentParse {
   return validateTopLevel(value);
 }
 
+/** Whether a parsed document takes the fast path (no zod); for the differential test of the two paths. */
+export function passesFastCheck(value: unknown): boolean {
+  return passesTopLevel(value);
+}
+
 /** {@link parseSegmentDocument} through the zod schema alone: the exact, slow path. */
 export function parseSegmentDocumentWithSchema(input: unknown): SegmentParse {
   if (typeof input !== 'string') return validateTopLevel(input);
