@@ -77,6 +77,10 @@ async function server(make: () => Promise<FaultServer>): Promise<FaultServer> {
 /** The properties every faulty run must keep, judged against the healthy run. */
 function assertUnaffected(run: ChildRun): void {
   const { result } = run;
+  console.log(
+    `all ${INVOCATIONS} invocations ${result.runMs.toFixed(0)} ms (healthy ${healthy.result.runMs.toFixed(0)} ms), ` +
+      `slowest ${result.maxMs.toFixed(1)} ms (healthy ${healthy.result.maxMs.toFixed(1)} ms), ${run.output.length} line(s)`,
+  );
   assert.deepEqual(result.wrong, [], 'every invocation returned its own value');
   assert.equal(result.ok, INVOCATIONS);
   assert.deepEqual(result.unhandled, [], 'no unhandled rejections');
@@ -194,6 +198,9 @@ describe('no unbounded queue behind a hung agent', () => {
     assert.ok(afterWarmup);
     const heap = end.heapUsed - afterWarmup.heapUsed;
     const rss = end.rss - afterWarmup.rss;
+    console.log(
+      `2,000 invocations against a hung agent: heap +${(heap / 2 ** 20).toFixed(1)} MB, RSS +${(rss / 2 ** 20).toFixed(1)} MB`,
+    );
     assert.ok(heap < HEAP_BOUND, `heap grew ${(heap / 2 ** 20).toFixed(1)} MB`);
     assert.ok(rss < RSS_BOUND, `RSS grew ${(rss / 2 ** 20).toFixed(1)} MB`);
   });
