@@ -477,7 +477,8 @@ async function main(argv: readonly string[], io: Io): Promise<number> {
     (command === undefined ? io.stderr : io.stdout).write(MAIN_HELP);
     return command === undefined ? EXIT_USAGE : EXIT_OK;
   }
-  const run = COMMANDS[command];
+  // Own keys only: `constructor` or `__proto__` is an unknown command, not Object's.
+  const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (run === undefined) {
     io.stderr.write(`xray-dd-merge: unknown command '${command}'\n\n${MAIN_HELP}`);
     return EXIT_USAGE;

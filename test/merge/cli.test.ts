@@ -102,6 +102,8 @@ describe('xray-dd-merge convert', () => {
     ],
     ['two input files', ['convert', CHECKOUT, ORDERS], /one input file, not 2/],
     ['an unknown command', ['transmogrify'], /unknown command 'transmogrify'/],
+    ['a command named like an Object member', ['constructor'], /unknown command 'constructor'/],
+    ['a command named __proto__', ['__proto__'], /unknown command '__proto__'/],
     ['no command at all', [], /^Usage: xray-dd-merge <command>/],
   ];
   for (const [what, args, message] of usage) {
