@@ -139,7 +139,6 @@ export function parseSegmentDocument(input: unknown): SegmentParse {
   } catch (error) {
     return notJson(error);
   }
-  if (nestsDeeperThan(value, MAX_SUBSEGMENT_DEPTH)) return tooDeep(value);
   // The object is our own (just parsed), so the fast path may normalize it in place.
   if (passesTopLevel(value)) {
     normalizeInPlace(value);
@@ -335,8 +334,10 @@ function isHex(text: string, from: number, to: number): boolean {
  * visits the keys the document has (not every key the schema knows), so a typical segment costs a
  * handful of comparisons.
  */
-function passesBody(value: unknown): value is Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+function passesBody(value: unknown, depth: number): value is Json {
+  // Deeper nesting goes to the slow path, which refuses it (MAX_SUBSEGMENT_DEPTH) before recursing.
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || depth > MAX_SUBSEGMENT_DEPTH)
+    return false;
   const body = value as Json;
   let hasId = false;
   let hasName = false;
@@ -371,7 +372,7 @@ function passesBody(value: unknown): value is Json {
         break;
       case 'subsegments':
         if (!Array.isArray(field)) return false;
-        for (const child of field) if (!passesBody(child)) return false;
+        for (const child of field) if (!passesBody(child, depth + 1)) return false;
         break;
       case 'namespace':
       case 'origin':
@@ -422,7 +423,7 @@ function passesBody(value: unknown): value is Json {
 
 /** What {@link validateTopLevel} adds for a top-level document. */
 function passesTopLevel(value: unknown): value is Json {
-  if (!passesBody(value) || value.trace_id === undefined) return false;
+  if (!passesBody(value, 0) || value.trace_id === undefined) return false;
   return value.type !== 'subsegment' || value.parent_id !== undefined;
 }
 
