@@ -814,12 +814,17 @@ const SAFE_WHOLE_DIGITS = 15;
  * Float epoch seconds -> integer nanoseconds, exactly as the number's shortest decimal text reads
  * (`1579584424.771` -> `1579584424771000000n`), rounded half up past the ninth decimal.
  *
- * The usual text (digits, a dot, digits) is read digit by digit into two exact Numbers, whole
- * seconds and nanoseconds, then made one BigInt; exponent forms (below 1e-6, from 1e21) and
- * whole parts beyond 15 digits go through {@link exactSecondsToNanos}. Both give the same result
+ * Epoch times from 2004 to 2038 have that decimal worked out in Numbers ({@link epochNanos});
+ * other numbers have their text read digit by digit into two exact Numbers, whole seconds and
+ * nanoseconds, then made one BigInt; exponent forms (below 1e-6, from 1e21) and whole parts beyond
+ * 15 digits go through {@link exactSecondsToNanos}. All give the same result
  * (test/merge/seconds-to-nanos.test.ts compares them).
  */
 export function secondsToNanos(seconds: number): bigint {
+  if (seconds >= EPOCH_BINADE && seconds < 2 * EPOCH_BINADE) {
+    const nanos = epochNanos(seconds);
+    if (nanos !== undefined) return nanos;
+  }
   if (!Number.isFinite(seconds) || seconds < 0) return 0n;
   const text = String(seconds);
   const length = text.length;
@@ -846,6 +851,40 @@ export function secondsToNanos(seconds: number): bigint {
   }
   if (decimals < 9) nanos *= TO_NANOS[decimals] as number;
   return BigInt(whole) * NANOS_PER_SECOND + BigInt(roundUp ? nanos + 1 : nanos);
+}
+
+/** 2^30 s (2004-01-10): from here to 2^31 (2038-01-19) doubles are spaced 2^-22 s apart. */
+const EPOCH_BINADE = 2 ** 30;
+const SPACING = 2 ** 22; // per second
+const HALF_SPACING = 2 ** 21;
+
+/**
+ * {@link secondsToNanos} for `2^30 <= seconds < 2^31`, without making the text: the shortest
+ * decimal that reads back as `seconds` is found the way `Number#toString` defines it (ECMAScript
+ * Number::toString: fewest digits, then closest to the double, then even), in exact integer
+ * arithmetic on the double's fraction `F / 2^22`. With j decimals the candidate is
+ * `d = round(F * 10^j / 2^22)` (half to even); it reads back as the double when it lies within
+ * half a spacing (`2^-23` s). Exactly half a spacing cannot occur: `2|d * 2^22 - F * 10^j|` is a
+ * multiple of 2^(j+1), `10^j` is not. Seven decimals always suffice here (1e-7 < 2^-22), so the
+ * nanoseconds are exact with no rounding. Every product stays below 2^53. Undefined would mean no
+ * candidate: the caller reads the text.
+ */
+function epochNanos(seconds: number): bigint | undefined {
+  const whole = Math.floor(seconds);
+  const fraction = (seconds - whole) * SPACING; // exact: an integer below 2^22
+  for (let decimals = 0, scale = 1; decimals <= 7; decimals += 1, scale *= 10) {
+    const scaled = fraction * scale; // the fraction in units of 10^-decimals, times 2^22
+    let digits = Math.floor(scaled / SPACING);
+    const rest = scaled - digits * SPACING;
+    const odd = (decimals === 0 ? whole + digits : digits) % 2 === 1;
+    if (rest > HALF_SPACING || (rest === HALF_SPACING && odd)) digits += 1;
+    // |digits / 10^decimals - fraction / 2^22| against 2^-23, all times 2^23 * 10^decimals
+    const distance = 2 * Math.abs(digits * SPACING - scaled);
+    if (distance < scale) {
+      return BigInt(whole) * NANOS_PER_SECOND + BigInt(digits * (TO_NANOS[decimals] as number));
+    }
+  }
+  return undefined;
 }
 
 /**

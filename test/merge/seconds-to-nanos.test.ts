@@ -35,6 +35,31 @@ describe('secondsToNanos: the fast reading equals the exact one', () => {
     );
   });
 
+  it('on doubles drawn evenly from 2^30 to 2^31 s (read without making the text)', () => {
+    const spacing = 2 ** 22;
+    const doubles = fc.maxSafeNat().map((n) => (2 ** 52 + (n % 2 ** 52)) / spacing);
+    fc.assert(
+      fc.property(doubles, (seconds) => {
+        assert.equal(secondsToNanos(seconds), exact(seconds), String(seconds));
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+  });
+
+  it('on doubles whose fraction is a multiple of a power of two (ties and interval edges)', () => {
+    // A fraction F / 2^22 with F = 2^k * odd lands exactly half-way between decimals, or exactly
+    // on the edge of the interval that reads back as the double, for the right k.
+    const doubles = fc
+      .tuple(fc.integer({ min: 2 ** 30, max: 2 ** 31 - 1 }), fc.integer({ min: 0, max: 21 }), fc.nat())
+      .map(([whole, k, n]) => whole + ((2 ** k * (2 * n + 1)) % 2 ** 22) / 2 ** 22);
+    fc.assert(
+      fc.property(doubles, (seconds) => {
+        assert.equal(secondsToNanos(seconds), exact(seconds), String(seconds));
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+  });
+
   it('on any non-negative double', () => {
     fc.assert(
       fc.property(fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }), (seconds) => {
@@ -71,6 +96,12 @@ describe('secondsToNanos: the fast reading equals the exact one', () => {
     0.1234567895,
     0.9999999995,
     9.9999999995,
+    2 ** 30,
+    2 ** 30 + 2 ** -22,
+    2 ** 31 - 2 ** -22,
+    2 ** 31,
+    1073741823.9999999,
+    2147483647.9999998,
   ];
   for (const seconds of edges) {
     it(`${String(seconds)}`, () => assert.equal(secondsToNanos(seconds), exact(seconds)));
