@@ -24,7 +24,7 @@ import type { DatadogContext } from '../tracer/dd-trace.ts';
 import { parseTraceHeader, type TraceHeader } from '../xray/header.ts';
 import type { Carried, Note } from './carrier.ts';
 import { clientContextCarried } from './client-context.ts';
-import { detectEventSource, type Extracted } from './extractors/index.ts';
+import { detectEventSource, type EventSource, type Extracted } from './extractors/index.ts';
 import { stepFunctionsContext } from './extractors/step-functions.ts';
 import { invocationTraceHeader } from './trace-header-source.ts';
 import { userContext, userExtractor } from './user-extractor.ts';
@@ -71,8 +71,8 @@ function guarded<T>(stage: string, run: () => T): T | undefined {
   }
 }
 
-function eventContexts(event: unknown, config: Config): Extracted | undefined {
-  const source = detectEventSource(event);
+function eventContexts(event: unknown, config: Config, detected?: EventSource | null): Extracted | undefined {
+  const source = detected === undefined ? detectEventSource(event) : detected;
   if (!source) return undefined;
   return source.extract(event as Record<string, unknown>, {
     settings: config,
@@ -94,45 +94,74 @@ function yieldsToInvocationXRay(carried: Carried, invocation: DatadogContext | u
   );
 }
 
-export function chooseParent(config: Config, event: unknown, context: unknown): ChosenParent {
+/**
+ * `source` is the event's source when the caller has detected it already (null: none), so an
+ * invocation detects it once; left out, it is detected here.
+ */
+export function chooseParent(
+  config: Config,
+  event: unknown,
+  context: unknown,
+  source?: EventSource | null,
+): ChosenParent {
   let xray: TraceHeader | undefined;
   if (config.mergeXrayTraces) {
     const raw = guarded('the X-Ray header', () => invocationTraceHeader(context));
     if (raw !== undefined) xray = parseTraceHeader(raw.value);
   }
   const xrayContext = xray ? xrayParent(xray, config) : undefined;
-  const withXRay = xray ? { xray } : {};
 
-  const fromUser = guarded('the user extractor', () => {
-    const extractor = userExtractor(config);
-    if (!extractor) return undefined;
-    // Once per extractor and problem: a faulty extractor fails the same way on every invocation.
-    const id = extractorId(extractor);
-    const once: Note = (p) =>
-      log.once('debug', `user-extractor:${id}:${p}`, `trace context ignored: user extractor: ${p}`);
-    return userContext(extractor, event, context, config, once);
-  });
-  if (fromUser) return { context: fromUser, source: 'user-extractor', ...withXRay };
+  if (config.traceExtractor !== undefined) {
+    const fromUser = guarded('the user extractor', () => {
+      const extractor = userExtractor(config);
+      if (!extractor) return undefined;
+      // Once per extractor and problem: a faulty extractor fails the same way on every invocation.
+      const id = extractorId(extractor);
+      const once: Note = (p) =>
+        log.once('debug', `user-extractor:${id}:${p}`, `trace context ignored: user extractor: ${p}`);
+      return userContext(extractor, event, context, config, once);
+    });
+    if (fromUser) return chosen('user-extractor', fromUser, xray, undefined);
+  }
 
-  const fromEvent = guarded('the event', () => eventContexts(event, config));
-  const links = fromEvent?.links.length ? { links: fromEvent.links.map((l) => l.context) } : {};
+  // An event of no known source (null: the caller found none) carries no context.
+  const fromEvent =
+    source === null ? undefined : guarded('the event', () => eventContexts(event, config, source));
+  const links = fromEvent?.links.length ? fromEvent.links.map((l) => l.context) : undefined;
   const parent = fromEvent?.parent;
   if (parent && !yieldsToInvocationXRay(parent, xrayContext))
-    return { context: parent.context, source: 'event', ...withXRay, ...links };
+    return chosen('event', parent.context, xray, links);
 
   if (typeof event === 'object' && event !== null) {
     const fromStepFunctions = guarded('the Step Functions context', () =>
       stepFunctionsContext(event as Record<string, unknown>, (p) => note(p)),
     );
-    if (fromStepFunctions)
-      return { context: fromStepFunctions, source: 'step-functions', ...withXRay, ...links };
+    if (fromStepFunctions) return chosen('step-functions', fromStepFunctions, xray, links);
   }
 
   const fromClient = guarded('the client context', () =>
     clientContextCarried(context, config, (p) => note(p)),
   );
-  if (fromClient) return { context: fromClient.context, source: 'client-context', ...withXRay, ...links };
+  if (fromClient) return chosen('client-context', fromClient.context, xray, links);
 
-  if (xrayContext) return { context: xrayContext, source: 'xray', ...withXRay, ...links };
-  return { source: 'none', ...withXRay, ...links };
+  if (xrayContext) return chosen('xray', xrayContext, xray, links);
+  return chosen('none', undefined, xray, links);
+}
+
+/** The choice, with only the fields that are there (built directly: this runs on every invocation). */
+function chosen(
+  source: ParentSource,
+  context: DatadogContext | undefined,
+  xray: TraceHeader | undefined,
+  links: readonly DatadogContext[] | undefined,
+): ChosenParent {
+  const choice: {
+    context?: DatadogContext;
+    source: ParentSource;
+    xray?: TraceHeader;
+    links?: readonly DatadogContext[];
+  } = context === undefined ? { source } : { context, source };
+  if (xray !== undefined) choice.xray = xray;
+  if (links !== undefined) choice.links = links;
+  return choice;
 }

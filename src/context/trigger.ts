@@ -10,7 +10,7 @@
  */
 
 import { describeError, log } from '../log.ts';
-import { detectEventSource, type TriggerTags } from './extractors/index.ts';
+import { detectEventSource, type EventSource, type TriggerTags } from './extractors/index.ts';
 import type { InvocationFacts } from './extractors/types.ts';
 
 export interface EventTrigger {
@@ -29,10 +29,13 @@ function factsOf(context: unknown): InvocationFacts {
   return { ...(region ? { region } : {}), ...(accountId ? { accountId } : {}) };
 }
 
-/** The trigger of this invocation; no tags for events of no known source. Never throws. */
-export function eventTrigger(event: unknown, context: unknown): EventTrigger {
+/**
+ * The trigger of this invocation; no tags for events of no known source. Never throws. `source` is
+ * the event's source when the caller has detected it already (null: none), so it is detected once.
+ */
+export function eventTrigger(event: unknown, context: unknown, source?: EventSource | null): EventTrigger {
   try {
-    const source = detectEventSource(event);
+    if (source === undefined) source = detectEventSource(event);
     if (!source) return NONE;
     return {
       tags: {

@@ -26,10 +26,12 @@ export function xrayParent(header: TraceHeader, settings: IdSettings): DatadogCo
 export function datadogContextOf(header: ParentableTraceHeader, settings: IdSettings): DatadogContext {
   const { traceId, tid } = datadogTraceId(header.root, settings.traceIdMode);
   const priority = samplingPriority(header.sampled, settings.sampling);
-  return {
+  // Only the fields that are there, set directly: this runs on every invocation.
+  const context: { traceId: string; parentId: string; samplingPriority?: number; tid?: string } = {
     traceId,
     parentId: datadogSpanId(header.parent),
-    ...(priority !== undefined ? { samplingPriority: priority } : {}),
-    ...(tid !== undefined ? { tid } : {}),
   };
+  if (priority !== undefined) context.samplingPriority = priority;
+  if (tid !== undefined) context.tid = tid;
+  return context;
 }

@@ -6,11 +6,21 @@
 
 import type { SpanContext, Tracer } from 'dd-trace';
 import type { Config } from '../config.ts';
+import { detectEventSource, type EventSource } from '../context/extractors/index.ts';
 import { type ChosenParent, chooseParent } from '../context/parent.ts';
 import { eventTrigger, httpStatusCode } from '../context/trigger.ts';
+import { xrayParent } from '../context/xray-parent.ts';
 import { describeError, log } from '../log.ts';
-import { finishOpenSpans, runInSpan, type Span, startInvocationSpan, tagError } from '../tracer/dd-trace.ts';
+import {
+  extractContext,
+  finishOpenSpans,
+  runInSpan,
+  type Span,
+  startInvocationSpan,
+  tagError,
+} from '../tracer/dd-trace.ts';
 import { sendToDaemon } from '../xray/emitter.ts';
+import { parseTraceHeader } from '../xray/header.ts';
 import { metadataHeader, metadataSubsegment, type SpanView } from '../xray/metadata-subsegment.ts';
 
 /** What the wrapper knows once per process, made when the handler is wrapped. */
@@ -42,6 +52,53 @@ export function unqualifiedFunctionArn(arn: string): string {
   return unqualified;
 }
 
+/** The last function name seen, lowercased (the `functionname` tag): one per process. */
+let lastName: { readonly name: string; readonly lower: string } | undefined;
+
+function lowercaseName(name: string): string {
+  if (lastName?.name !== name) lastName = { name, lower: name.toLowerCase() };
+  return lastName.lower;
+}
+
+/** The event's source, or null; a hostile event (a throwing getter, a Proxy) has none. */
+function eventSourceOf(event: unknown): EventSource | null {
+  try {
+    return detectEventSource(event) ?? null;
+  } catch (error) {
+    log.once(
+      'debug',
+      'context:the event source',
+      `reading the event's source failed: ${describeError(error)}`,
+    );
+    return null;
+  }
+}
+
+/** A header of the canonical form, for priming: no invocation ever sees it. */
+const PRIMING_HEADER = 'Root=1-5e272390-8c398be037738dc042009320;Parent=94ae789b969f1cc5;Sampled=1';
+
+/**
+ * Runs the pure steps of an invocation's path once, when the handler is wrapped (Lambda's init
+ * phase), so the first invocation does not pay for compiling them: reading an X-Ray header, the id
+ * mapping, detecting an event's source, and dd-trace's `extract`, which only builds a context. No
+ * span is started, no user code runs, nothing is sent. About a millisecond moves from the first
+ * invocation to init. Never throws.
+ */
+export function primeInvocationPath(runtime: WrapperRuntime): void {
+  try {
+    const context = xrayParent(parseTraceHeader(PRIMING_HEADER), runtime.config);
+    eventSourceOf({});
+    if (context) extractContext(runtime.tracer, context);
+  } catch (error) {
+    log.debug(`priming the invocation path failed: ${describeError(error)}`);
+  }
+}
+
+/** A fault in one step of finishing: one debug line per step per process, never thrown. */
+function stepFailed(what: string, fault: unknown): void {
+  log.once('debug', `finish:${what}`, `${what} failed: ${describeError(fault)}`);
+}
+
 export class Invocation {
   readonly span: Span;
   readonly parent: ChosenParent;
@@ -56,29 +113,31 @@ export class Invocation {
   constructor(runtime: WrapperRuntime, event: unknown, context: LambdaContextLike) {
     const { config, tracer } = runtime;
     this.#tracer = tracer;
-    const parent = chooseParent(config, event, context);
+    this.#config = config;
+    // Detected once: both the parent and the trigger tags depend on it.
+    const source = eventSourceOf(event);
+    const parent = chooseParent(config, event, context, source);
     this.parent = parent;
     const functionName = context.functionName ?? '';
     const tags: Record<string, string | number | boolean> = {
       cold_start: coldStart ? 'true' : 'false',
-      functionname: functionName.toLowerCase(),
+      functionname: lowercaseName(functionName),
     };
     coldStart = false;
     if (context.invokedFunctionArn) tags.function_arn = unqualifiedFunctionArn(context.invokedFunctionArn);
     if (context.functionVersion) tags.function_version = context.functionVersion;
     if (context.awsRequestId) tags.request_id = context.awsRequestId;
     if (parent.source !== 'none') tags['_dd.parent_source'] = parent.source;
-    const trigger = eventTrigger(event, context);
-    Object.assign(tags, trigger.tags);
+    const trigger = eventTrigger(event, context, source);
+    if (source !== null) Object.assign(tags, trigger.tags);
     this.#httpTrigger = trigger.http;
     this.span = startInvocationSpan(tracer, {
-      ...(parent.context ? { parent: parent.context } : {}),
-      ...(parent.links ? { links: parent.links } : {}),
+      parent: parent.context,
+      links: parent.links,
       resource: functionName || 'handler',
       service: config.service ?? (functionName || 'aws.lambda'),
       tags,
     });
-    this.#config = config;
     this.#armTimeout(config.flushDeadlineMs, context);
   }
 
@@ -101,26 +160,28 @@ export class Invocation {
     if (this.#timer) clearTimeout(this.#timer);
     // Each step on its own: a fault in one (a hostile thrown value or response, a broken tracer)
     // must not keep the span from being finished, and so its trace from being exported.
-    this.#step('tagging the error', () => {
-      if (failed) tagError(this.span, error);
-    });
-    this.#step('tagging the status code', () => {
-      if (this.#httpTrigger)
-        this.span.setTag('http.status_code', httpStatusCode({ failed, ...(response ? { response } : {}) }));
-    });
+    if (failed) {
+      try {
+        tagError(this.span, error);
+      } catch (fault) {
+        stepFailed('tagging the error', fault);
+      }
+    }
+    if (this.#httpTrigger) {
+      try {
+        this.span.setTag('http.status_code', httpStatusCode({ failed, response }));
+      } catch (fault) {
+        stepFailed('tagging the status code', fault);
+      }
+    }
     // Before finish: the span's tags (trigger, status code) are final and still readable.
     this.#sendXRayMetadata();
     // Work the timed-out handler left open would otherwise hold the whole trace back from export.
     if (this.#timedOut) finishOpenSpans(this.span);
-    this.#step('finishing the span', () => this.span.finish());
-  }
-
-  /** Runs one step of finishing; a fault is one debug line per step per process, never thrown. */
-  #step(what: string, run: () => void): void {
     try {
-      run();
+      this.span.finish();
     } catch (fault) {
-      log.once('debug', `finish:${what}`, `${what} failed: ${describeError(fault)}`);
+      stepFailed('finishing the span', fault);
     }
   }
 

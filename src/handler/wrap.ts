@@ -7,7 +7,12 @@
 import { type Options, resolveConfig } from '../config.ts';
 import { describeError, log } from '../log.ts';
 import { getTracer } from '../tracer/dd-trace.ts';
-import { Invocation, type LambdaContextLike, type WrapperRuntime } from './invocation.ts';
+import {
+  Invocation,
+  type LambdaContextLike,
+  primeInvocationPath,
+  type WrapperRuntime,
+} from './invocation.ts';
 
 /** The runtime client's markers for response-streaming handlers (`awslambda.streamifyResponse`). */
 export const HANDLER_STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
@@ -36,7 +41,10 @@ function createRuntime(options: Options | undefined): WrapperRuntime | undefined
   const config = resolveConfig(options);
   if (!config.traceEnabled) return undefined;
   const tracer = getTracer(config);
-  return tracer ? { config, tracer } : undefined;
+  if (!tracer) return undefined;
+  const runtime = { config, tracer };
+  primeInvocationPath(runtime);
+  return runtime;
 }
 
 function begin(runtime: WrapperRuntime, event: unknown, context: LambdaContextLike): Invocation | undefined {

@@ -98,7 +98,8 @@ export function extractContext(tracer: Tracer, context: DatadogContext): SpanCon
   if (context.samplingPriority !== undefined) {
     carrier['x-datadog-sampling-priority'] = String(context.samplingPriority);
   }
-  const tags = [context.tid ? `_dd.p.tid=${context.tid}` : '', context.tags ?? ''].filter(Boolean).join(',');
+  const tid = context.tid ? `_dd.p.tid=${context.tid}` : '';
+  const tags = tid && context.tags ? `${tid},${context.tags}` : tid || context.tags;
   if (tags) carrier['x-datadog-tags'] = tags;
   return tracer.extract('text_map', carrier) ?? undefined;
 }
@@ -126,14 +127,20 @@ export function startInvocationSpan(tracer: Tracer, options: InvocationSpanOptio
     'span.type': 'serverless',
     'span.kind': 'server',
   };
-  const links = (options.links ?? []).flatMap((link) => {
-    const context = extractContext(tracer, link);
-    return context ? [{ context }] : [];
-  });
-  const more = links.length > 0 ? { links } : {};
-  return childOf
-    ? tracer.startSpan('aws.lambda', { childOf, tags, ...more })
-    : tracer.startSpan('aws.lambda', { tags, ...more });
+  const spanOptions: { childOf?: SpanContext; tags: typeof tags; links?: Array<{ context: SpanContext }> } = {
+    tags,
+  };
+  // Without `childOf` dd-trace parents the span on the active one; `childOf: undefined` would not.
+  if (childOf) spanOptions.childOf = childOf;
+  if (options.links !== undefined && options.links.length > 0) {
+    const links: Array<{ context: SpanContext }> = [];
+    for (const link of options.links) {
+      const context = extractContext(tracer, link);
+      if (context) links.push({ context });
+    }
+    if (links.length > 0) spanOptions.links = links;
+  }
+  return tracer.startSpan('aws.lambda', spanOptions);
 }
 
 /**

@@ -39,8 +39,28 @@ export const MAX_TRACE_HEADER_LENGTH = 8192;
 
 const EMPTY: TraceHeader = Object.freeze({ extra: Object.freeze([]) });
 
+/**
+ * The header exactly as Lambda writes it, checked whole and by key in one match: Root, Parent and
+ * Sampled in that order, lowercase, no spaces, and at most a Lineage after them. Any other spelling
+ * takes the general path below, which gives the same result for these (a property test holds them
+ * to it); this one only does less work for the header every invocation brings.
+ */
+const CANONICAL =
+  /^Root=(1-[0-9a-f]{8}-[0-9a-f]{24});Parent=([0-9a-f]{16});Sampled=([01?])(?:;(Lineage)=([^;\s]*))?$/;
+
 export function parseTraceHeader(input: unknown): TraceHeader {
   if (typeof input !== 'string' || input.length === 0 || input.length > MAX_TRACE_HEADER_LENGTH) return EMPTY;
+  const canonical = CANONICAL.exec(input);
+  if (canonical !== null) {
+    const [, root, parent, sampled, lineageKey, lineage] = canonical;
+    const header: { root?: string; parent?: string; sampled?: Sampled; extra: Array<[string, string]> } = {
+      extra: lineageKey !== undefined ? [[lineageKey, lineage ?? '']] : [],
+      root,
+    };
+    if (parent !== ZERO_PARENT) header.parent = parent;
+    header.sampled = sampled as Sampled;
+    return header;
+  }
   let rootValue: string | undefined;
   let parentValue: string | undefined;
   let sampledValue: string | undefined;
