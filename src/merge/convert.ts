@@ -35,7 +35,7 @@ import {
   type TraceIdMode,
   USER_KEEP,
 } from '../xray/ids.ts';
-import { compareSpans } from './order.ts';
+import { sortSpans } from './order.ts';
 import {
   parseSegmentDocument,
   type SegmentDocument,
@@ -117,7 +117,7 @@ export function convertDocuments(
     const parentId = document.parent_id !== undefined ? datadogSpanId(document.parent_id) : '0';
     addSpans(document, parentId, !standalone, trace, conversion, spans);
   }
-  spans.sort(compareSpans);
+  sortSpans(spans);
   return { spans, documents: count, skipped };
 }
 
@@ -230,6 +230,9 @@ const OWN_METRICS = tagLayout(['_sampling_priority_v1'] as const);
 
 type OwnMeta = (typeof OWN_META.keys)[number];
 type OwnMetric = (typeof OWN_METRICS.keys)[number];
+/** Slots of the converter's own keys. */
+const META = OWN_META.slot;
+const METRICS = OWN_METRICS.slot;
 
 /**
  * The tags of one span while it is built: the last value written for a key wins, and the record
@@ -251,9 +254,9 @@ class Tags<K extends string, V> {
     this.own = new Array<V | undefined>(layout.keys.length).fill(undefined);
   }
 
-  /** One of the converter's own keys. */
-  setOwn(key: K, value: V): void {
-    this.own[this.layout.slot[key]] = value;
+  /** One of the converter's own keys, by its slot (`META[key]`, a constant load at each call). */
+  setOwn(slot: number, value: V): void {
+    this.own[slot] = value;
   }
 
   /** A key known not to be one of the layout's (it has one of {@link OTHER_PREFIXES}). */
@@ -269,8 +272,8 @@ class Tags<K extends string, V> {
     else this.setOther(key, value);
   }
 
-  hasOwn(key: K): boolean {
-    return this.own[this.layout.slot[key]] !== undefined;
+  hasOwn(slot: number): boolean {
+    return this.own[slot] !== undefined;
   }
 
   /** The tags as a record; then empty, for the next span. */
@@ -361,28 +364,28 @@ function toSpan(
   }
 
   const { traceId, tid } = trace.traceId;
-  if (tid !== undefined) meta.setOwn('_dd.p.tid', tid);
-  meta.setOwn(ORIGIN_TAG, 'xray');
-  meta.setOwn('xray.trace_id', trace.xrayTraceId);
-  meta.setOwn('xray.segment_id', doc.id);
-  meta.setOwn('xray.name', doc.name);
-  meta.setOwn('xray.kind', segment ? 'segment' : 'subsegment');
-  if (doc.origin !== undefined) meta.setOwn('xray.origin', doc.origin);
-  if (doc.namespace !== undefined) meta.setOwn('xray.namespace', doc.namespace);
-  if (doc.inferred === true) meta.setOwn('xray.inferred', 'true');
-  if (doc.resource_arn !== undefined) meta.setOwn('xray.resource_arn', doc.resource_arn);
-  if (doc.user !== undefined) meta.setOwn('usr.id', doc.user);
-  if (doc.service?.version !== undefined) meta.setOwn('version', doc.service.version);
+  if (tid !== undefined) meta.setOwn(META['_dd.p.tid'], tid);
+  meta.setOwn(META[ORIGIN_TAG], 'xray');
+  meta.setOwn(META['xray.trace_id'], trace.xrayTraceId);
+  meta.setOwn(META['xray.segment_id'], doc.id);
+  meta.setOwn(META['xray.name'], doc.name);
+  meta.setOwn(META['xray.kind'], segment ? 'segment' : 'subsegment');
+  if (doc.origin !== undefined) meta.setOwn(META['xray.origin'], doc.origin);
+  if (doc.namespace !== undefined) meta.setOwn(META['xray.namespace'], doc.namespace);
+  if (doc.inferred === true) meta.setOwn(META['xray.inferred'], 'true');
+  if (doc.resource_arn !== undefined) meta.setOwn(META['xray.resource_arn'], doc.resource_arn);
+  if (doc.user !== undefined) meta.setOwn(META['usr.id'], doc.user);
+  if (doc.service?.version !== undefined) meta.setOwn(META['version'], doc.service.version);
 
   if (doc.http !== undefined) tagHttp(doc.http, meta);
   if (doc.aws !== undefined) tagAws(doc, doc.aws, meta, metrics);
   if (doc.sql !== undefined) tagSql(doc.sql, meta);
   const error = tagError(doc, conversion, meta);
-  if (segment) metrics.setOwn('_sampling_priority_v1', USER_KEEP);
+  if (segment) metrics.setOwn(METRICS['_sampling_priority_v1'], USER_KEEP);
 
   const start = secondsToNanos(doc.start_time);
   let duration = 0n;
-  if (doc.in_progress === true || doc.end_time === undefined) meta.setOwn('xray.in_progress', 'true');
+  if (doc.in_progress === true || doc.end_time === undefined) meta.setOwn(META['xray.in_progress'], 'true');
   else {
     const end = secondsToNanos(doc.end_time);
     duration = end > start ? end - start : 0n;
@@ -588,11 +591,11 @@ type Sql = NonNullable<SegmentDocument['sql']>;
 function tagHttp(http: Http, meta: Tags<OwnMeta, string>): void {
   const request = http.request;
   const response = http.response;
-  if (request?.method !== undefined) meta.setOwn('http.method', request.method.toUpperCase());
-  if (request?.url !== undefined) meta.setOwn('http.url', request.url);
-  if (request?.user_agent !== undefined) meta.setOwn('http.useragent', request.user_agent);
-  if (request?.client_ip !== undefined) meta.setOwn('http.client_ip', request.client_ip);
-  if (response?.status !== undefined) meta.setOwn('http.status_code', String(response.status));
+  if (request?.method !== undefined) meta.setOwn(META['http.method'], request.method.toUpperCase());
+  if (request?.url !== undefined) meta.setOwn(META['http.url'], request.url);
+  if (request?.user_agent !== undefined) meta.setOwn(META['http.useragent'], request.user_agent);
+  if (request?.client_ip !== undefined) meta.setOwn(META['http.client_ip'], request.client_ip);
+  if (response?.status !== undefined) meta.setOwn(META['http.status_code'], String(response.status));
 }
 
 /**
@@ -644,33 +647,33 @@ function tagAws(
       if (value.length > 0) {
         switch (key) {
           case 'region':
-            meta.setOwn('region', value);
+            meta.setOwn(META['region'], value);
             break;
           case 'table_name':
-            meta.setOwn('tablename', value);
+            meta.setOwn(META['tablename'], value);
             break;
           case 'bucket_name':
-            meta.setOwn('bucketname', value);
+            meta.setOwn(META['bucketname'], value);
             break;
           case 'function_name':
-            meta.setOwn('functionname', value);
+            meta.setOwn(META['functionname'], value);
             break;
           case 'queue_url':
-            meta.setOwn('queuename', value.slice(value.lastIndexOf('/') + 1));
+            meta.setOwn(META['queuename'], value.slice(value.lastIndexOf('/') + 1));
             break;
           case 'topic_arn':
-            meta.setOwn('topicname', value.slice(value.lastIndexOf(':') + 1));
+            meta.setOwn(META['topicname'], value.slice(value.lastIndexOf(':') + 1));
             break;
         }
       }
     } else tagAwsValue(name, value, 2, meta, metrics);
   }
-  if (doc.namespace === 'aws') meta.setOwn('aws_service', doc.name);
+  if (doc.namespace === 'aws') meta.setOwn(META['aws_service'], doc.name);
   if (
     (doc.origin === 'AWS::Lambda::Function' || doc.origin === 'AWS::Lambda') &&
-    !meta.hasOwn('functionname')
+    !meta.hasOwn(META.functionname)
   )
-    meta.setOwn('functionname', doc.name);
+    meta.setOwn(META['functionname'], doc.name);
 }
 
 /** One value under `aws` at `name`; objects are followed down to `aws.<key>.<key>`. */
@@ -700,13 +703,13 @@ function allStrings(values: readonly unknown[]): boolean {
 }
 
 function tagSql(sql: Sql, meta: Tags<OwnMeta, string>): void {
-  if (sql.sanitized_query !== undefined) meta.setOwn('sql.query', sql.sanitized_query);
-  if (sql.database_type !== undefined) meta.setOwn('db.system', sql.database_type.toLowerCase());
-  if (sql.url !== undefined) meta.setOwn('db.url', sql.url);
-  if (sql.user !== undefined) meta.setOwn('db.user', sql.user);
-  if (sql.database_version !== undefined) meta.setOwn('db.version', sql.database_version);
-  if (sql.driver_version !== undefined) meta.setOwn('db.driver_version', sql.driver_version);
-  if (sql.preparation !== undefined) meta.setOwn('db.preparation', sql.preparation);
+  if (sql.sanitized_query !== undefined) meta.setOwn(META['sql.query'], sql.sanitized_query);
+  if (sql.database_type !== undefined) meta.setOwn(META['db.system'], sql.database_type.toLowerCase());
+  if (sql.url !== undefined) meta.setOwn(META['db.url'], sql.url);
+  if (sql.user !== undefined) meta.setOwn(META['db.user'], sql.user);
+  if (sql.database_version !== undefined) meta.setOwn(META['db.version'], sql.database_version);
+  if (sql.driver_version !== undefined) meta.setOwn(META['db.driver_version'], sql.driver_version);
+  if (sql.preparation !== undefined) meta.setOwn(META['db.preparation'], sql.preparation);
 }
 
 function tagError(doc: SegmentDocument, conversion: Conversion, meta: Tags<OwnMeta, string>): 0 | 1 {
@@ -720,12 +723,12 @@ function tagError(doc: SegmentDocument, conversion: Conversion, meta: Tags<OwnMe
         : doc.error === true
           ? 'error'
           : undefined;
-  if (doc.fault === true) meta.setOwn('xray.fault', 'true');
-  if (doc.error === true) meta.setOwn('xray.error', 'true');
-  if (doc.throttle === true) meta.setOwn('xray.throttle', 'true');
+  if (doc.fault === true) meta.setOwn(META['xray.fault'], 'true');
+  if (doc.error === true) meta.setOwn(META['xray.error'], 'true');
+  if (doc.throttle === true) meta.setOwn(META['xray.throttle'], 'true');
   let exception: XRayException | undefined;
   if (typeof cause === 'string') {
-    meta.setOwn('xray.cause_id', cause);
+    meta.setOwn(META['xray.cause_id'], cause);
     exception = exceptionsOf(conversion).get(cause);
   } else {
     exception = cause?.exceptions?.[0];
@@ -735,15 +738,15 @@ function tagError(doc: SegmentDocument, conversion: Conversion, meta: Tags<OwnMe
   const fallback = `X-Ray ${flag ?? 'error'}${status !== undefined ? ` (HTTP ${status})` : ''}`;
   const message = exception?.message ?? fallback;
   const type = exception?.type ?? `xray.${flag ?? 'error'}`;
-  meta.setOwn('error.message', message);
-  meta.setOwn('error.type', type);
+  meta.setOwn(META['error.message'], message);
+  meta.setOwn(META['error.type'], type);
   const frames = exception?.stack ?? [];
   if (frames.length > 0) {
     const lines = frames.map((frame) => {
       const where = `${frame.path ?? '<unknown>'}${frame.line !== undefined ? `:${frame.line}` : ''}`;
       return frame.label !== undefined ? `    at ${frame.label} (${where})` : `    at ${where}`;
     });
-    meta.setOwn('error.stack', [`${type}: ${message}`, ...lines].join('\n'));
+    meta.setOwn(META['error.stack'], [`${type}: ${message}`, ...lines].join('\n'));
   }
   return 1;
 }
