@@ -94,19 +94,20 @@ export function convertDocuments(
     idMode: options.idMode ?? 'compat',
     includeMetadata: options.includeMetadata === true,
     documents: valid,
-    traceIds: new Map(),
     meta: new Tags(OWN_META),
     metrics: new Tags(OWN_METRICS),
     exceptions: undefined,
     services: undefined,
   };
   const spans: DatadogSpan[] = [];
+  // Documents of one trace mostly come together: the last trace id's mapping is kept.
+  let lastXrayTraceId: string | undefined;
+  let traceId: DatadogTraceId | undefined;
   for (const document of valid) {
     const xrayTraceId = document.trace_id as string;
-    let traceId = conversion.traceIds.get(xrayTraceId);
-    if (traceId === undefined) {
+    if (xrayTraceId !== lastXrayTraceId || traceId === undefined) {
       traceId = datadogTraceId(xrayTraceId, conversion.idMode);
-      conversion.traceIds.set(xrayTraceId, traceId);
+      lastXrayTraceId = xrayTraceId;
     }
     const standalone = document.type === 'subsegment';
     const trace: TraceContext = {
@@ -126,8 +127,6 @@ interface Conversion {
   readonly idMode: TraceIdMode;
   readonly includeMetadata: boolean;
   readonly documents: readonly SegmentDocument[];
-  /** Datadog trace ids by X-Ray trace id: every span of a trace has the same one. */
-  readonly traceIds: Map<string, DatadogTraceId>;
   /** One span's tags while it is built (spans are built one at a time). */
   readonly meta: Tags<OwnMeta, string>;
   readonly metrics: Tags<OwnMetric, number>;
@@ -363,23 +362,26 @@ function toSpan(
     }
   }
 
+  // Each field read once: documents come in many shapes, so every read is a generic lookup.
+  const { name: xrayName, origin, namespace, http, aws, sql } = doc;
   const { traceId, tid } = trace.traceId;
   if (tid !== undefined) meta.setOwn(META['_dd.p.tid'], tid);
   meta.setOwn(META[ORIGIN_TAG], 'xray');
   meta.setOwn(META['xray.trace_id'], trace.xrayTraceId);
   meta.setOwn(META['xray.segment_id'], doc.id);
-  meta.setOwn(META['xray.name'], doc.name);
+  meta.setOwn(META['xray.name'], xrayName);
   meta.setOwn(META['xray.kind'], segment ? 'segment' : 'subsegment');
-  if (doc.origin !== undefined) meta.setOwn(META['xray.origin'], doc.origin);
-  if (doc.namespace !== undefined) meta.setOwn(META['xray.namespace'], doc.namespace);
+  if (origin !== undefined) meta.setOwn(META['xray.origin'], origin);
+  if (namespace !== undefined) meta.setOwn(META['xray.namespace'], namespace);
   if (doc.inferred === true) meta.setOwn(META['xray.inferred'], 'true');
   if (doc.resource_arn !== undefined) meta.setOwn(META['xray.resource_arn'], doc.resource_arn);
   if (doc.user !== undefined) meta.setOwn(META['usr.id'], doc.user);
-  if (doc.service?.version !== undefined) meta.setOwn(META['version'], doc.service.version);
+  const version = doc.service?.version;
+  if (version !== undefined) meta.setOwn(META['version'], version);
 
-  if (doc.http !== undefined) tagHttp(doc.http, meta);
-  if (doc.aws !== undefined) tagAws(doc, doc.aws, meta, metrics);
-  if (doc.sql !== undefined) tagSql(doc.sql, meta);
+  if (http !== undefined) tagHttp(http, meta);
+  if (aws !== undefined) tagAws(doc, aws, meta, metrics);
+  if (sql !== undefined) tagSql(sql, meta);
   const error = tagError(doc, conversion, meta);
   if (segment) metrics.setOwn(METRICS['_sampling_priority_v1'], USER_KEEP);
 
@@ -391,24 +393,24 @@ function toSpan(
     duration = end > start ? end - start : 0n;
   }
 
-  const resource = resourceOf(doc);
+  const resource = resourceOf(xrayName, sql, aws, http);
   let name: string;
   let type: string;
-  if (doc.origin !== undefined) {
-    name = spanNameOf(doc.origin);
+  if (origin !== undefined) {
+    name = spanNameOf(origin);
     // Own keys only: an origin such as "constructor" must not find Object.prototype's members.
-    const known = Object.hasOwn(ORIGIN_TYPES, doc.origin) ? ORIGIN_TYPES[doc.origin] : undefined;
-    type = known ?? (doc.origin.startsWith('AWS::') ? 'http' : 'custom');
-  } else if (doc.sql !== undefined) {
+    const known = Object.hasOwn(ORIGIN_TYPES, origin) ? ORIGIN_TYPES[origin] : undefined;
+    type = known ?? (origin.startsWith('AWS::') ? 'http' : 'custom');
+  } else if (sql !== undefined) {
     name = 'sql.query';
     type = 'sql';
-  } else if (doc.namespace === 'aws') {
+  } else if (namespace === 'aws') {
     name = 'aws.request';
-    type = doc.name === 'DynamoDB' ? 'db' : 'http';
+    type = xrayName === 'DynamoDB' ? 'db' : 'http';
   } else if (segment) {
     name = 'xray.segment';
-    type = doc.http?.request ? 'web' : 'custom';
-  } else if (doc.namespace === 'remote' && doc.http !== undefined) {
+    type = http?.request ? 'web' : 'custom';
+  } else if (namespace === 'remote' && http !== undefined) {
     name = 'http.request';
     type = 'http';
   } else {
@@ -485,19 +487,24 @@ function spanNameOf(origin: string): string {
   return KNOWN_SPAN_NAMES.get(origin) ?? originSpanName(origin);
 }
 
-function resourceOf(doc: SegmentDocument): string {
-  if (doc.sql !== undefined) return doc.sql.sanitized_query ?? doc.name;
-  const operation = stringField(doc.aws, 'operation');
+function resourceOf(
+  name: string,
+  sql: Sql | undefined,
+  aws: Record<string, unknown> | undefined,
+  http: Http | undefined,
+): string {
+  if (sql !== undefined) return sql.sanitized_query ?? name;
+  const operation = stringField(aws, 'operation');
   if (operation !== undefined) {
-    const target = awsTarget(doc.aws ?? {});
+    const target = awsTarget(aws ?? {});
     return target !== undefined ? `${operation} ${target}` : operation;
   }
-  const request = doc.http?.request;
+  const request = http?.request;
   if (request?.method !== undefined) {
     const path = request.url !== undefined ? urlPath(request.url) : undefined;
     return path !== undefined ? `${request.method.toUpperCase()} ${path}` : request.method.toUpperCase();
   }
-  return doc.name;
+  return name;
 }
 
 /** The thing an AWS call acted on: a table, bucket, function, queue or topic. */
@@ -713,19 +720,13 @@ function tagSql(sql: Sql, meta: Tags<OwnMeta, string>): void {
 }
 
 function tagError(doc: SegmentDocument, conversion: Conversion, meta: Tags<OwnMeta, string>): 0 | 1 {
-  const cause = doc.cause;
-  if (doc.fault !== true && doc.error !== true && doc.throttle !== true && cause === undefined) return 0;
+  const { cause, fault, error, throttle } = doc;
+  if (fault !== true && error !== true && throttle !== true && cause === undefined) return 0;
   const flag =
-    doc.fault === true
-      ? 'fault'
-      : doc.throttle === true
-        ? 'throttle'
-        : doc.error === true
-          ? 'error'
-          : undefined;
-  if (doc.fault === true) meta.setOwn(META['xray.fault'], 'true');
-  if (doc.error === true) meta.setOwn(META['xray.error'], 'true');
-  if (doc.throttle === true) meta.setOwn(META['xray.throttle'], 'true');
+    fault === true ? 'fault' : throttle === true ? 'throttle' : error === true ? 'error' : undefined;
+  if (fault === true) meta.setOwn(META['xray.fault'], 'true');
+  if (error === true) meta.setOwn(META['xray.error'], 'true');
+  if (throttle === true) meta.setOwn(META['xray.throttle'], 'true');
   let exception: XRayException | undefined;
   if (typeof cause === 'string') {
     meta.setOwn(META['xray.cause_id'], cause);
