@@ -301,12 +301,15 @@ function isNonnegative(value: unknown): boolean {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0;
 }
 
-/** `HEX16` without a regex call. */
+/**
+ * `HEX16` without a regex call, in lowercase only: ids in capitals (valid, but not what X-Ray
+ * writes) go to the slow path, which lowercases them, so the fast path has nothing to change.
+ */
 function isHex16(value: unknown): boolean {
-  return typeof value === 'string' && value.length === 16 && isHex(value, 0, 16);
+  return typeof value === 'string' && value.length === 16 && isLowerHex(value, 0, 16);
 }
 
-/** `TRACE_ID` without a regex call. */
+/** `TRACE_ID` without a regex call, in lowercase only (as {@link isHex16}). */
 function isTraceId(value: unknown): boolean {
   return (
     typeof value === 'string' &&
@@ -314,17 +317,16 @@ function isTraceId(value: unknown): boolean {
     value.charCodeAt(0) === 0x31 && // 1
     value.charCodeAt(1) === 0x2d && // -
     value.charCodeAt(10) === 0x2d &&
-    isHex(value, 2, 10) &&
-    isHex(value, 11, 35)
+    isLowerHex(value, 2, 10) &&
+    isLowerHex(value, 11, 35)
   );
 }
 
-/** Whether `text[from..to)` is all `[0-9a-fA-F]`. */
-function isHex(text: string, from: number, to: number): boolean {
+/** Whether `text[from..to)` is all `[0-9a-f]`. */
+function isLowerHex(text: string, from: number, to: number): boolean {
   for (let i = from; i < to; i += 1) {
     const code = text.charCodeAt(i);
-    const lower = code | 0x20; // folds A-F onto a-f (and nothing else onto them)
-    if (!((code >= 0x30 && code <= 0x39) || (lower >= 0x61 && lower <= 0x66))) return false;
+    if (!((code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x66))) return false;
   }
   return true;
 }
@@ -512,11 +514,11 @@ function passesAnnotations(value: unknown): boolean {
   return true;
 }
 
-/** What {@link validate} changes in its copy, done to the checked value itself. */
+/**
+ * What {@link validate} changes in its copy, done to the checked value itself: ids are lowercase
+ * already (the fast check takes no other), so only leaves get their empty `subsegments`.
+ */
 function normalizeInPlace(node: Json): void {
-  node.id = (node.id as string).toLowerCase();
-  if (typeof node.trace_id === 'string') node.trace_id = node.trace_id.toLowerCase();
-  if (typeof node.parent_id === 'string') node.parent_id = node.parent_id.toLowerCase();
   const subsegments = node.subsegments as Json[] | undefined;
   if (subsegments === undefined) node.subsegments = NO_SUBSEGMENTS;
   else for (const child of subsegments) normalizeInPlace(child);
