@@ -22,6 +22,7 @@ import {
 import { sendToDaemon } from '../xray/emitter.ts';
 import { parseTraceHeader } from '../xray/header.ts';
 import { metadataHeader, metadataSubsegment, type SpanView } from '../xray/metadata-subsegment.ts';
+import { payloadTags } from './payload.ts';
 
 /** What the wrapper knows once per process, made when the handler is wrapped. */
 export interface WrapperRuntime {
@@ -130,6 +131,8 @@ export class Invocation {
     if (parent.source !== 'none') tags['_dd.parent_source'] = parent.source;
     const trigger = eventTrigger(event, context, source);
     if (source !== null) Object.assign(tags, trigger.tags);
+    // Only when asked for: payloads hold private data.
+    if (config.captureLambdaPayload) Object.assign(tags, payloadTags('function.request', event));
     this.#httpTrigger = trigger.http;
     this.span = startInvocationSpan(tracer, {
       parent: parent.context,
@@ -172,6 +175,13 @@ export class Invocation {
         this.span.setTag('http.status_code', httpStatusCode({ failed, response }));
       } catch (fault) {
         stepFailed('tagging the status code', fault);
+      }
+    }
+    if (this.#config.captureLambdaPayload && response !== undefined) {
+      try {
+        this.span.addTags(payloadTags('function.response', response.value));
+      } catch (fault) {
+        stepFailed('tagging the response', fault);
       }
     }
     // Before finish: the span's tags (trigger, status code) are final and still readable.

@@ -139,6 +139,31 @@ describe('aws.lambda span parented on the X-Ray header', () => {
     }
   });
 
+  it('DD_CAPTURE_LAMBDA_PAYLOAD puts the event and the response on the span, and only then', async () => {
+    const handler = async (_event: unknown, _context: never) => ({ statusCode: 201, body: 'made' });
+    const context = { xRayTraceId: `Root=${ROOT};Parent=${PARENT};Sampled=1` };
+    const before = agent.traces.length;
+    await wrap.withXRayMerge(handler, { captureLambdaPayload: true })(
+      { order: { id: 'o-1' } },
+      lambdaContext(context) as never,
+    );
+    const [captured] = await agent.waitForSpans(
+      1,
+      'aws.lambda',
+      (s) => s.meta['function.request.order.id'] !== undefined,
+    );
+    assert.equal(captured!.meta['function.request.order.id'], 'o-1');
+    assert.equal(
+      captured!.meta['function.response.statusCode'] ??
+        String(captured!.metrics['function.response.statusCode']),
+      '201',
+    );
+    assert.equal(captured!.meta['function.response.body'], 'made');
+    const { span } = await invoke(wrap.withXRayMerge(handler), context);
+    assert.ok(agent.traces.length > before);
+    assert.equal(Object.keys(span.meta).filter((k) => k.startsWith('function.')).length, 0, 'off by default');
+  });
+
   it('the datadog() export behaves the same', async () => {
     const handler = wrap.datadog(async () => 'ok');
     const { span } = await invoke(handler, { xRayTraceId: `Root=${ROOT};Parent=${PARENT};Sampled=1` });
