@@ -174,6 +174,7 @@ writeSync(
     convertMs,
     convertCpuMs,
     perSecond: (spans / convertMs) * 1000,
+    cpuPerSecond: (spans / convertCpuMs) * 1000,
     documentsPerSecond: (documents / convertMs) * 1000,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     peakHeapMb,

@@ -16,6 +16,8 @@ export interface MergerResult {
   /** CPU time of the conversion (user + system, the GC's helper threads included): on a busy machine, wall time overstates the cost. */
   readonly convertCpuMs?: number;
   readonly perSecond: number;
+  /** Segments per second of CPU time: the figure to compare across runs on a shared machine. */
+  readonly cpuPerSecond?: number;
   readonly documentsPerSecond: number;
   readonly peakRssMb: number;
   readonly peakHeapMb: number;
