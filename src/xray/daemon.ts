@@ -13,8 +13,6 @@
  * parseDaemonAddress('127.0.0.1'); // { ok: false, reason: 'no port: expected host:port' }
  */
 
-import { isIPv6 } from 'node:net';
-
 export interface DaemonEndpoint {
   /** A host name or an IP address; IPv6 without its brackets. */
   readonly host: string;
@@ -37,6 +35,15 @@ export type DaemonAddressResult =
 // Letters, digits, dots, hyphens and underscores (container hostnames use them); no colons.
 const HOST_NAME = /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?$/;
 const PORT = /^[0-9]{1,5}$/;
+
+/**
+ * `node:net` is loaded on first use, not at import: when dd-trace is initialised before this package
+ * loads, requiring `net` makes dd-trace load its instrumentation of it, about 10 ms of a cold start
+ * for a check only a bracketed address needs. `getBuiltinModule` loads it without that hook.
+ */
+function isIPv6(host: string): boolean {
+  return process.getBuiltinModule('node:net').isIPv6(host);
+}
 
 type EndpointResult = { ok: true; endpoint: DaemonEndpoint } | { ok: false; reason: string };
 

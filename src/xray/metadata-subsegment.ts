@@ -25,7 +25,6 @@
  * //   metadata: { datadog: { trace: { 'trace-id': '123', 'parent-id': '456', 'sampling-priority': '2' } } }, … }
  */
 
-import { randomBytes } from 'node:crypto';
 import { canParent, type ParentableTraceHeader, type TraceHeader } from './header.ts';
 
 export const METADATA_SUBSEGMENT_NAME = 'datadog-metadata';
@@ -125,7 +124,9 @@ export function lambdaFunctionTags(tag: (key: string) => unknown): Record<string
 
 /** 16 random lowercase hex, an X-Ray subsegment id. */
 export function randomSubsegmentId(): string {
-  return randomBytes(8).toString('hex');
+  // `node:crypto` on first use, as `node:net` in daemon.ts: at import it would cost a cold start
+  // dd-trace's instrumentation of it when dd-trace is initialised first.
+  return process.getBuiltinModule('node:crypto').randomBytes(8).toString('hex');
 }
 
 export interface MetadataSubsegmentInput {

@@ -24,7 +24,6 @@
  *   StateMachine: { Id: 'arn:…:stateMachine:sm' } }, note)?.samplingPriority; // 1
  */
 
-import { createHash } from 'node:crypto';
 import type { DatadogContext } from '../../tracer/dd-trace.ts';
 import { isDatadogId } from '../../xray/ids.ts';
 import { isRecord, type Note } from '../carrier.ts';
@@ -61,7 +60,8 @@ export function isStepFunctionsEvent(event: EventRecord): boolean {
  * span id or `_dd.p.tid`, top bit cleared, zero replaced by 1.
  */
 export function hashedId(input: string, part: 'trace' | 'span' | 'tid'): string {
-  const digest = createHash('sha256').update(input, 'utf8').digest();
+  // `node:crypto` on first use, as `node:net` in xray/daemon.ts (only Step Functions events need it).
+  const digest = process.getBuiltinModule('node:crypto').createHash('sha256').update(input, 'utf8').digest();
   const bytes = part === 'trace' ? digest.subarray(8, 16) : digest.subarray(0, 8);
   const value = bytes.readBigUInt64BE(0) & TOP_BIT_CLEAR;
   return value === 0n ? '1' : value.toString();
