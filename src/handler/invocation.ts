@@ -4,7 +4,6 @@
  * invocations running at once in one process never share anything.
  */
 
-import type { SpanContext, Tracer } from 'dd-trace';
 import type { Config } from '../config.ts';
 import { detectEventSource, type EventSource } from '../context/extractors/index.ts';
 import { type ChosenParent, chooseParent } from '../context/parent.ts';
@@ -16,12 +15,14 @@ import {
   finishOpenSpans,
   runInSpan,
   type Span,
+  spanView,
   startInvocationSpan,
+  type Tracer,
   tagError,
 } from '../tracer/dd-trace.ts';
 import { sendToDaemon } from '../xray/emitter.ts';
 import { parseTraceHeader } from '../xray/header.ts';
-import { metadataHeader, metadataSubsegment, type SpanView } from '../xray/metadata-subsegment.ts';
+import { metadataHeader, metadataSubsegment } from '../xray/metadata-subsegment.ts';
 import { payloadTags } from './payload.ts';
 
 /** What the wrapper knows once per process, made when the handler is wrapped. */
@@ -206,33 +207,12 @@ export class Invocation {
       const document = metadataSubsegment({
         parent: this.parent,
         enabled: this.#config.xrayMetadata,
-        span: this.#spanView(),
+        span: spanView(this.#tracer, this.span),
       });
       if (document) sendToDaemon(this.#config.daemonAddress, document);
     } catch (fault) {
       log.debug(`the X-Ray metadata subsegment was not sent: ${describeError(fault)}`);
     }
-  }
-
-  /**
-   * What the span carries, read lazily. The priority comes through the public `inject`; tags through
-   * the span context's `getTag` (dd-trace 6, untyped) or `_tags` (dd-trace 5).
-   */
-  #spanView(): SpanView {
-    const tracer = this.#tracer;
-    const context = this.span.context() as SpanContext & {
-      getTag?: (key: string) => unknown;
-      _tags?: Record<string, unknown>;
-    };
-    return {
-      traceId: context.toTraceId(),
-      get samplingPriority() {
-        const carrier: Record<string, string> = {};
-        tracer.inject(context, 'text_map', carrier);
-        return carrier['x-datadog-sampling-priority'];
-      },
-      tag: (key) => (typeof context.getTag === 'function' ? context.getTag(key) : context._tags?.[key]),
-    };
   }
 
   /** Closes the span as timed out early enough to be exported before Lambda stops the function. */

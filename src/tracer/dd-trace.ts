@@ -15,7 +15,7 @@ import type { Span, SpanContext, Tracer } from 'dd-trace';
 import { disableDdTraceInstrumentation, lambdaEnvironment } from '../config.ts';
 import { describeError, log } from '../log.ts';
 
-export type { Span } from 'dd-trace';
+export type { Span, Tracer } from 'dd-trace';
 
 /** A Datadog parent context, ids as decimal strings, as it crosses a text_map carrier. */
 export interface DatadogContext {
@@ -226,4 +226,33 @@ function safeString(value: unknown): string {
   } catch {
     return typeof value;
   }
+}
+
+/** What a span carries, as the X-Ray metadata subsegment reads it. */
+export interface SpanView {
+  /** The span's trace id, low 64 bits in decimal (dd-trace's `toTraceId()`). */
+  readonly traceId: string;
+  /** The span's sampling priority as dd-trace decided it, when known. */
+  readonly samplingPriority?: string;
+  readonly tag: (key: string) => unknown;
+}
+
+/**
+ * A lazy view of a span: the priority through the public `inject`; tags through the span context's
+ * `getTag` (dd-trace 6, untyped) or `_tags` (dd-trace 5), dd-trace having no public tag reader.
+ */
+export function spanView(tracer: Tracer, span: Span): SpanView {
+  const context = span.context() as SpanContext & {
+    getTag?: (key: string) => unknown;
+    _tags?: Record<string, unknown>;
+  };
+  return {
+    traceId: context.toTraceId(),
+    get samplingPriority() {
+      const carrier: Record<string, string> = {};
+      tracer.inject(context, 'text_map', carrier);
+      return carrier['x-datadog-sampling-priority'];
+    },
+    tag: (key) => (typeof context.getTag === 'function' ? context.getTag(key) : context._tags?.[key]),
+  };
 }

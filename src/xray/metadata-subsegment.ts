@@ -25,6 +25,7 @@
  * //   metadata: { datadog: { trace: { 'trace-id': '123', 'parent-id': '456', 'sampling-priority': '2' } } }, … }
  */
 
+import type { SpanView } from '../tracer/dd-trace.ts';
 import { canParent, type ParentableTraceHeader, type TraceHeader } from './header.ts';
 
 export const METADATA_SUBSEGMENT_NAME = 'datadog-metadata';
@@ -75,13 +76,7 @@ export interface MetadataParent {
 }
 
 /** What the finished `aws.lambda` span really carries, read through the tracer adapter. */
-export interface SpanView {
-  /** The span's trace id, low 64 bits in decimal (dd-trace's `toTraceId()`). */
-  readonly traceId: string;
-  /** The span's sampling priority as dd-trace decided it, when known. */
-  readonly samplingPriority?: string;
-  readonly tag: (key: string) => unknown;
-}
+export type { SpanView };
 
 /** AUTO_KEEP: what datadog-lambda-js sends when the context carries no priority. */
 const DEFAULT_PRIORITY = '1';
