@@ -218,8 +218,10 @@ describe("with dd-trace's own Lambda hook in play (the layer's CommonJS entry)",
     const [later] = await agent.waitForSpans(1, 'aws.lambda', (s) => s.meta.request_id === 'work-1');
     assert.ok(later);
     // The handler awaits 60 ms after its child span ends: the aws.lambda span covers that wait
-    // unless something force-finished it when the child finished.
-    assert.ok(later.duration >= 60_000_000n, `aws.lambda lasted ${later.duration} ns, less than the handler`);
+    // unless something force-finished it when the child finished (the fault: about 0.5 ms). The
+    // bound leaves room for a Node timer firing a little early against the span's clock (seen:
+    // 59.8 ms), since libuv measures timers from the loop's cached time.
+    assert.ok(later.duration >= 50_000_000n, `aws.lambda lasted ${later.duration} ns, less than the handler`);
     assert.equal(later.error, 0);
   });
 });
