@@ -8,27 +8,16 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import type { Scenario as ChildScenario } from './child/invoke.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHILD = path.join(ROOT, 'test/reliability/child/invoke.ts');
 export const SOURCE_ENTRY = path.join(ROOT, 'src/index.ts');
 const RESULT_MARKER = '@@xddm-result ';
 
-export interface Scenario {
-  entry?: string;
-  invocations: number;
-  concurrency?: number;
-  options?: Record<string, unknown>;
-  event?: Record<string, unknown>;
-  xray?: 'unique' | 'none';
-  handler?: 'value' | 'traced';
-  warmup?: number;
-  lingerMs?: number;
-  window?: number;
-  extractor?: 'throws' | 'rejects' | 'hostile';
-  response?: Record<string, unknown>;
-  context?: Record<string, unknown>;
-}
+/** A scenario as the child runs it (see child/invoke.ts); the entry and concurrency have defaults here. */
+export type Scenario = Omit<ChildScenario, 'entry' | 'concurrency'> &
+  Partial<Pick<ChildScenario, 'entry' | 'concurrency'>>;
 
 export interface ChildResult {
   ok: number;

@@ -8,7 +8,7 @@ import { inspect } from 'node:util';
 
 const RESULT_MARKER = '@@xddm-result ';
 
-interface Scenario {
+export interface Scenario {
   /** Absolute path of a module exporting `withXRayMerge` (src/index.ts or a bundle). */
   entry: string;
   invocations: number;
