@@ -45,6 +45,7 @@ const NODE_ARCH = { x86_64: 'x64', arm64: 'arm64' };
 /** This package's files in the layer: what the runtime loads, and nothing for the merger or CLI. */
 export const PACKAGE_FILES = [
   'LICENSE',
+  'dist/config-schema.cjs',
   'dist/handler.cjs',
   'dist/handler.js',
   'dist/index.cjs',

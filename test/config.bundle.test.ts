@@ -1,10 +1,10 @@
 // The runtime bundles (the package's entries and the layer's redirect entries) must not evaluate zod
-// on a cold start with valid settings: config.ts loads the schema lazily, and esbuild has to keep
-// that laziness (a module reached by `require` is wrapped in an init function). zod marks its global
-// config on globalThis when it is evaluated, which is what each child reports.
+// on a cold start with valid settings, nor even hold its text for V8 to scan: the schema is its own
+// file (dist/config-schema.cjs), required by config.ts on first use. zod marks its global config on
+// globalThis when it is evaluated, which is what each child reports.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -47,6 +47,10 @@ function zodEvaluated(entry: string, env: Record<string, string>): boolean {
 
 describe('runtime bundles: zod only when a setting is bad', { skip: !built && 'dist/ is not built' }, () => {
   for (const entry of ['dist/index.cjs', 'dist/index.js', 'dist/handler.cjs', 'dist/handler.js']) {
+    it(`${entry}: holds no zod; the schema file does`, () => {
+      assert.doesNotMatch(readFileSync(path.join(root, entry), 'utf8'), /\$Zod|_zod/);
+      assert.match(readFileSync(path.join(root, 'dist/config-schema.cjs'), 'utf8'), /\$Zod/);
+    });
     it(`${entry}: valid settings do not evaluate zod; a bad one does`, () => {
       assert.equal(zodEvaluated(entry, { DD_XRAY_SAMPLING: 'respect' }), false);
       assert.equal(zodEvaluated(entry, { DD_XRAY_SAMPLING: 'sometimes', DD_LOG_LEVEL: 'off' }), true);

@@ -23,6 +23,7 @@ import {
 import { sendToDaemon } from '../xray/emitter.ts';
 import { parseTraceHeader } from '../xray/header.ts';
 import { metadataHeader, metadataSubsegment } from '../xray/metadata-subsegment.ts';
+import { cancelDeadline, type Deadline, watchDeadline } from './deadlines.ts';
 import { payloadTags } from './payload.ts';
 
 /** What the wrapper knows once per process, made when the handler is wrapped. */
@@ -106,7 +107,7 @@ export class Invocation {
   readonly parent: ChosenParent;
   readonly #tracer: Tracer;
   readonly #config: Config;
-  #timer: NodeJS.Timeout | undefined;
+  #deadline: Deadline | undefined;
   #finished = false;
   #timedOut = false;
   /** HTTP triggers get `http.status_code` from the response. */
@@ -161,7 +162,7 @@ export class Invocation {
   ): void {
     if (this.#finished) return;
     this.#finished = true;
-    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#deadline) cancelDeadline(this.#deadline);
     // Each step on its own: a fault in one (a hostile thrown value or response, a broken tracer)
     // must not keep the span from being finished, and so its trace from being exported.
     if (failed) {
@@ -220,8 +221,7 @@ export class Invocation {
     if (typeof context.getRemainingTimeInMillis !== 'function') return;
     const remaining = context.getRemainingTimeInMillis();
     if (!Number.isFinite(remaining) || remaining <= 0) return;
-    const delay = Math.max(0, remaining - deadlineMs);
-    this.#timer = setTimeout(() => {
+    this.#deadline = watchDeadline(Date.now() + remaining - deadlineMs, () => {
       // Lambda's own wording, with the time the invocation had when it started.
       const error = new Error(
         `Task timed out after ${(remaining / 1000).toFixed(2)} seconds (span closed ${deadlineMs} ms before the deadline)`,
@@ -229,7 +229,6 @@ export class Invocation {
       error.name = 'TimeoutError';
       this.#timedOut = true;
       this.finish(error);
-    }, delay);
-    this.#timer.unref();
+    });
   }
 }

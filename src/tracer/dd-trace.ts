@@ -108,7 +108,8 @@ export interface InvocationSpanOptions {
   readonly parent?: DatadogContext;
   readonly resource: string;
   readonly service: string;
-  readonly tags: Readonly<Record<string, string | number | boolean>>;
+  /** Handed over to the span: its standard tags are added to this object rather than to a copy. */
+  readonly tags: Record<string, string | number | boolean>;
   /** Contexts the span is linked to (the other records of a batch), given at creation. */
   readonly links?: readonly DatadogContext[];
 }
@@ -120,13 +121,11 @@ export function startInvocationSpan(tracer: Tracer, options: InvocationSpanOptio
     childOf = extractContext(tracer, options.parent);
     if (!childOf) log.debug('dd-trace did not accept the parent context; the span is a root');
   }
-  const tags = {
-    ...options.tags,
-    'resource.name': options.resource,
-    'service.name': options.service,
-    'span.type': 'serverless',
-    'span.kind': 'server',
-  };
+  const tags = options.tags;
+  tags['resource.name'] = options.resource;
+  tags['service.name'] = options.service;
+  tags['span.type'] = 'serverless';
+  tags['span.kind'] = 'server';
   const spanOptions: { childOf?: SpanContext; tags: typeof tags; links?: Array<{ context: SpanContext }> } = {
     tags,
   };

@@ -12,7 +12,7 @@
  * sendToDaemon(config.daemonAddress, { name: 'datadog-metadata', type: 'subsegment', … });
  */
 
-import dgram from 'node:dgram';
+import type dgram from 'node:dgram';
 import { describeError, log } from '../log.ts';
 import { type DaemonEndpoint, parseDaemonAddress } from './daemon.ts';
 
@@ -96,7 +96,9 @@ export function daemonEndpoint(value: string): DaemonEndpoint | undefined {
 function socketFor(family: 4 | 6): dgram.Socket {
   const existing = sockets.get(family);
   if (existing) return existing;
-  const socket = dgram.createSocket(family === 6 ? 'udp6' : 'udp4');
+  // `node:dgram` is loaded here, on the first send, not at import: most invocations never send
+  // (their context came from X-Ray), and loading it costs about 0.8 ms of every cold start.
+  const socket = process.getBuiltinModule('node:dgram').createSocket(family === 6 ? 'udp6' : 'udp4');
   socket.on('error', (error) => {
     // A broken socket is replaced on the next send.
     log.once(

@@ -14,11 +14,13 @@ import { within } from './within.ts';
 
 let agent: AgentStandIn;
 let withXRayMerge: typeof import('../../src/index.ts').withXRayMerge;
+let pendingDeadlines: typeof import('../../src/handler/deadlines.ts').pendingDeadlines;
 let tracer: typeof import('dd-trace').default;
 
 before(async () => {
   agent = await lambdaProcess({ DD_MERGE_XRAY_TRACES: 'true' });
   ({ withXRayMerge } = await import('../../src/index.ts'));
+  ({ pendingDeadlines } = await import('../../src/handler/deadlines.ts'));
   tracer = (await import('dd-trace')).default;
 });
 after(() => agent.close());
@@ -96,23 +98,22 @@ describe('a handler that runs past its deadline', () => {
   }
 });
 
-describe('the guard timer never outlives the invocation', () => {
+describe('the deadline watch never outlives the invocation', () => {
   /**
-   * The guard's timers, found by their delay (remaining - deadline, a value nothing else uses).
-   * A timer that was cleared or has fired is marked `_destroyed` by Node's timers (an internal
-   * field, the same on Node 22 and 24); async_hooks' destroy events arrive too late to wait on.
+   * Deadlines are watched by one process-wide timer (src/handler/deadlines.ts): an invocation that
+   * ends leaves the watch at once, and the timer itself, found by its delay (remaining - deadline, a
+   * value nothing else uses), is unref'd so it never keeps the process alive.
    */
   const REMAINING_MS = 987_654;
-  const guards: Array<{ _destroyed?: boolean }> = [];
+  const timers: Array<{ hasRef(): boolean }> = [];
   const hook = createHook({
     init(_id, type, _trigger, resource) {
-      const timer = resource as { _idleTimeout?: number; _destroyed?: boolean };
-      if (type === 'Timeout' && timer._idleTimeout === REMAINING_MS - DEADLINE_MS) guards.push(timer);
+      const timer = resource as { _idleTimeout?: number; hasRef(): boolean };
+      if (type === 'Timeout' && timer._idleTimeout === REMAINING_MS - DEADLINE_MS) timers.push(timer);
     },
   });
   before(() => hook.enable());
   after(() => hook.disable());
-
   type Style = [
     string,
     (...args: any[]) => unknown,
@@ -159,13 +160,43 @@ describe('the guard timer never outlives the invocation', () => {
   for (const [name, bare, invoke] of styles) {
     it(name, async () => {
       const context = lambdaContext({ xRayTraceId: HEADER, getRemainingTimeInMillis: () => REMAINING_MS });
-      const before = guards.length;
-      await invoke(withXRayMerge(bare), context);
-      const mine = guards.slice(before);
-      assert.equal(mine.length, 1, 'the guard armed one timer for the invocation');
-      assert.equal(mine[0]?._destroyed, true, 'no guard timer is left once the invocation has finished');
+      const wrapped = withXRayMerge(bare);
+      const inFlight = pendingDeadlines();
+      await invoke(wrapped, context);
+      assert.equal(pendingDeadlines(), inFlight, 'the finished invocation left the deadline watch');
+      assert.ok(
+        timers.every((timer) => !timer.hasRef()),
+        'the deadline timer never holds the process',
+      );
     });
   }
+
+  it('an invocation in flight is watched; the timer is armed once for a run of invocations', async () => {
+    const armedBefore = timers.length;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const wrapped = withXRayMerge(async (_event: unknown, _context: unknown) => held);
+    const context = () =>
+      lambdaContext({ xRayTraceId: HEADER, getRemainingTimeInMillis: () => REMAINING_MS });
+    const first = wrapped({}, context()) as Promise<unknown>;
+    const inFlight = pendingDeadlines();
+    assert.ok(inFlight >= 1, 'the open invocation is watched');
+    release();
+    await first;
+    for (let i = 0; i < 20; i += 1)
+      await (withXRayMerge(async (_event: unknown, _context: unknown) => 'ok')(
+        {},
+        context(),
+      ) as Promise<unknown>);
+    assert.equal(pendingDeadlines(), inFlight - 1);
+    // Each later deadline is after the armed one: no new timer per invocation.
+    assert.ok(
+      timers.length - armedBefore <= 1,
+      `${timers.length - armedBefore} timers armed for 21 invocations`,
+    );
+  });
 });
 
 describe("with dd-trace's own Lambda hook in play (the layer's CommonJS entry)", () => {
