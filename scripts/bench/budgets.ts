@@ -2,10 +2,18 @@
 // out, so the checker itself is tested without timing anything.
 
 export interface Overhead {
-  /** Median of the wrapper minus median of the floor (dd-trace alone). */
+  /** Wrapper minus floor (dd-trace alone): the median of per-round differences of fresh processes. */
   readonly importMs: number;
   readonly firstMs: number;
+  /**
+   * Wrapper minus floor per warm invocation, both run side by side in one process (batches
+   * alternating), the median of per-round differences: the budgeted figure.
+   */
   readonly warmUs: number;
+  /** The same from separate fresh processes: reported, noisier. */
+  readonly warmFreshUs?: number;
+  /** dd-trace given the wrapper's parent and tags, minus the floor (b' - b), side by side. */
+  readonly warmParentAndTagsUs?: number;
   /** Process CPU per warm invocation, background export included: reported, not budgeted. */
   readonly cpuUs?: number;
   /** CPU time of import+init: reported, not budgeted. */

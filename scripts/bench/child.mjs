@@ -3,59 +3,16 @@
 // a fresh X-Ray trace header each time. Writes one JSON result to fd 3; stdout is the function's
 // log, drained by the parent. Plain JavaScript on purpose: a .ts child would load Node's type
 // stripper and inflate every subject's memory.
-import { randomBytes, randomUUID } from 'node:crypto';
 import { writeSync } from 'node:fs';
-import { createRequire, registerHooks } from 'node:module';
+import { registerHooks } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
+import { invoke, invocation as lambdaInvocation, loadHandler, yieldToLoop } from './lambda-calls.mjs';
 
 const spec = JSON.parse(process.argv[2]);
 const bootMs = performance.now();
 const loaded = spec.mode === 'modules' ? recordModuleLoads() : undefined;
-
-const FUNCTION_NAME = process.env.AWS_LAMBDA_FUNCTION_NAME;
-const FUNCTION_ARN = `arn:aws:lambda:${process.env.AWS_REGION}:123456789012:function:${FUNCTION_NAME}`;
-const EVENT = { orderId: 'o-1042', items: [{ sku: 'A-1', quantity: 2 }], total: 19.9 };
-const noop = () => {};
-
-/** What the runtime hands one invocation: nodejs22.x (ric 3.x) adds a callback and context.done/succeed/fail. */
-function invocation() {
-  const epoch = Math.floor(Date.now() / 1000).toString(16);
-  const header = `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=1`;
-  const deadline = Date.now() + 30_000;
-  const context = {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: FUNCTION_NAME,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: FUNCTION_ARN,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${FUNCTION_NAME}`,
-    logStreamName: '2026/01/01/[$LATEST]0123456789abcdef',
-    xRayTraceId: header,
-    getRemainingTimeInMillis: () => deadline - Date.now(),
-  };
-  if (spec.callbacks) Object.assign(context, { done: noop, succeed: noop, fail: noop });
-  return { header, context };
-}
-
-/** Calls the handler as the runtime does: the trace header in the env var too (nodejs22.x/24.x without concurrency). */
-function invoke(handler, { header, context }) {
-  process.env._X_AMZN_TRACE_ID = header;
-  return spec.callbacks ? handler(EVENT, context, noop) : handler(EVENT, context);
-}
-
+const invocation = () => lambdaInvocation(spec.callbacks);
 const cpuMs = ({ user, system }) => (user + system) / 1000;
-const yieldToLoop = () => new Promise((resolve) => setImmediate(resolve));
-
-async function loadHandler(entry) {
-  const module = entry.endsWith('.mjs')
-    ? await import(pathToFileURL(entry).href)
-    : createRequire(entry)(entry);
-  const handler = module.handler ?? module.default?.handler;
-  if (typeof handler !== 'function') throw new Error(`${entry} exports no handler`);
-  return handler;
-}
 
 /** Every file URL resolved from here on, by require or import (Node >= 22.15). */
 function recordModuleLoads() {

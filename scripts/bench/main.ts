@@ -37,6 +37,7 @@ import {
   removeTaskRoot,
   root,
   runChild,
+  runPaired,
   type Subject,
   subjects,
   unavailable,
@@ -66,6 +67,10 @@ const RUNS = Number(args.runs ?? (quick ? 3 : 7));
 const LOOP: LoopShape = quick
   ? { batches: 8, batchSize: 250, warmupBatches: 1 }
   : { batches: 20, batchSize: 250, warmupBatches: 2 };
+/** Side-by-side warm runs: processes per Node version, and each one's rounds of alternating batches. */
+const PAIRED = quick
+  ? { processes: 2, rounds: 12, warmupRounds: 2, batchSize: 100 }
+  : { processes: 4, rounds: 24, warmupRounds: 3, batchSize: 100 };
 const MERGER_SIZES = quick ? [1_000, 30_000, 100_000] : [1_000, 100_000, 1_000_000];
 const MAJORS = String(args.node).split(',').filter(Boolean);
 const OUT = path.join(root, 'bench-out');
@@ -258,17 +263,63 @@ async function measureMajor(
       Array.from({ length: rounds }, (_, i) => wrapper!.runs[i]![metric] - floor!.runs[i]![metric]),
     );
   };
+  const sideBySide = await measureSideBySide(node, env, callbacks, list);
   const overhead =
     wrapper?.importMs && floor?.importMs
       ? {
           importMs: paired('importMs'),
           importCpuMs: paired('importCpuMs'),
           firstMs: paired('firstMs'),
-          warmUs: paired('warmUs'),
+          warmUs: sideBySide?.wrapperUs ?? paired('warmUs'),
+          warmFreshUs: paired('warmUs'),
+          ...(sideBySide?.parentAndTagsUs !== undefined
+            ? { warmParentAndTagsUs: sideBySide.parentAndTagsUs }
+            : {}),
           cpuUs: paired('cpuUs'),
         }
       : undefined;
   return { reports: [...reports.values()], overhead };
+}
+
+/**
+ * Warm cost over the floor with the subjects side by side in one process (scripts/bench/paired-child.mjs):
+ * the median, over every round of every process, of the wrapper's batch minus the floor's batch.
+ * With --attribution, b' runs alongside too and its difference to the floor is dd-trace's own cost
+ * of the parent and tags the wrapper sets.
+ */
+async function measureSideBySide(
+  node: string,
+  env: NodeJS.ProcessEnv,
+  callbacks: boolean,
+  list: readonly Subject[],
+): Promise<{ wrapperUs: number; parentAndTagsUs?: number } | undefined> {
+  const entry = (id: string) => list.find((s) => s.id === id && !unavailable(s))?.entry;
+  const floor = entry('floor');
+  const wrapper = entry('wrapper');
+  if (!floor || !wrapper) return undefined;
+  const attributed = entry('floor-merged');
+  const entries = attributed ? [floor, wrapper, attributed] : [floor, wrapper];
+  const wrapperMinusFloor: number[] = [];
+  const attributedMinusFloor: number[] = [];
+  for (let i = 0; i < PAIRED.processes; i += 1) {
+    try {
+      const { rounds } = await runPaired({ node, entries, env, callbacks, ...PAIRED });
+      const [floorRounds = [], wrapperRounds = [], attributedRounds] = rounds;
+      floorRounds.forEach((floorUs, r) => {
+        wrapperMinusFloor.push((wrapperRounds[r] ?? Number.NaN) - floorUs);
+        if (attributedRounds) attributedMinusFloor.push((attributedRounds[r] ?? Number.NaN) - floorUs);
+      });
+    } catch (error) {
+      console.log(`side-by-side run failed: ${(error as Error).message.slice(0, 300)}`);
+    }
+    process.stdout.write(':');
+  }
+  process.stdout.write('\n');
+  if (wrapperMinusFloor.length === 0) return undefined;
+  return {
+    wrapperUs: median(wrapperMinusFloor),
+    ...(attributedMinusFloor.length > 0 ? { parentAndTagsUs: median(attributedMinusFloor) } : {}),
+  };
 }
 
 // ---- main ---------------------------------------------------------------------------------------
@@ -298,7 +349,7 @@ async function measureAll(): Promise<Results> {
   try {
     for (const major of MAJORS) {
       console.log(
-        `Node ${major}: ${RUNS} rounds of fresh processes, ${LOOP.batches} x ${LOOP.batchSize} warm invocations each`,
+        `Node ${major}: ${RUNS} rounds of fresh processes, ${LOOP.batches} x ${LOOP.batchSize} warm invocations each; then ${PAIRED.processes} processes running floor and wrapper side by side, ${PAIRED.rounds} rounds of ${PAIRED.batchSize} each`,
       );
       const measured = await measureMajor(major, taskRoot, standIns, cacheRoot);
       nodes[major] = measured.reports;
@@ -336,7 +387,14 @@ async function measureAll(): Promise<Results> {
       platform: `${os.platform()} ${os.release()} ${os.arch()}`,
       loadAverage: { before: loadBefore, after: os.loadavg() },
     },
-    settings: { quick, runs: RUNS, loop: LOOP, majors: MAJORS, compileCache: args['compile-cache'] === true },
+    settings: {
+      quick,
+      runs: RUNS,
+      loop: LOOP,
+      sideBySide: PAIRED,
+      majors: MAJORS,
+      compileCache: args['compile-cache'] === true,
+    },
     nodes,
     overhead,
     layerZips: zips,

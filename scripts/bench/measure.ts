@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CHILD = path.join(root, 'scripts/bench/child.mjs');
+const PAIRED_CHILD = path.join(root, 'scripts/bench/paired-child.mjs');
 
 export type SubjectId = 'bare' | 'floor' | 'floor-merged' | 'wrapper' | 'layer' | 'peer';
 
@@ -216,6 +217,41 @@ export function runChild(request: ChildRequest): Promise<ChildResult> {
     ...request.loop,
   });
   return runJsonChild(request.node, [CHILD, spec], request.env) as Promise<ChildResult>;
+}
+
+export interface PairedRequest {
+  readonly node: string;
+  /** The floor first: its `init()` is the one dd-trace keeps. */
+  readonly entries: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  readonly rounds: number;
+  readonly warmupRounds: number;
+  readonly batchSize: number;
+  readonly callbacks: boolean;
+}
+
+/** Per entry, the mean microseconds per warm invocation of each round. */
+export interface PairedResult {
+  readonly node: string;
+  readonly rounds: number[][];
+}
+
+/**
+ * Runs the entries' warm invocations side by side in one process (scripts/bench/paired-child.mjs).
+ * dd-trace's own Lambda hook is off for all of them alike: loaded by the floor's `init()`, it would
+ * otherwise wrap the shared user handler for every subject (the wrapper turns it off in its own
+ * process).
+ */
+export function runPaired(request: PairedRequest): Promise<PairedResult> {
+  const spec = JSON.stringify({
+    entries: request.entries,
+    rounds: request.rounds,
+    warmupRounds: request.warmupRounds,
+    batchSize: request.batchSize,
+    callbacks: request.callbacks,
+  });
+  const env = { ...request.env, DD_TRACE_DISABLED_INSTRUMENTATIONS: 'lambda' };
+  return runJsonChild(request.node, [PAIRED_CHILD, spec], env) as Promise<PairedResult>;
 }
 
 /** Spawns `node args…` with stdout drained, stderr kept for errors, and the result read from fd 3. */

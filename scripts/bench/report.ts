@@ -45,7 +45,14 @@ export interface SubjectReport {
 export interface Results {
   date: string;
   machine: { cpus: number; cpuModel: string; memoryGb: number; platform: string; loadAverage: unknown };
-  settings: { quick: boolean; runs: number; loop: unknown; majors: string[]; compileCache: boolean };
+  settings: {
+    quick: boolean;
+    runs: number;
+    loop: unknown;
+    sideBySide?: unknown;
+    majors: string[];
+    compileCache: boolean;
+  };
   nodes: Record<string, SubjectReport[]>;
   /** Wrapper minus floor: the median of the per-round differences (rounds are interleaved). */
   overhead: Record<string, Overhead | undefined>;
@@ -131,8 +138,13 @@ export function textReport(results: Results): string {
   for (const [major, o] of Object.entries(results.overhead)) {
     if (o) {
       lines.push(
-        `Node ${major} wrapper over the floor (c - b, median of paired rounds): import+init ${fmt(o.importMs, 2)} ms (CPU ${fmt(o.importCpuMs ?? Number.NaN, 2)} ms), first ${fmt(o.firstMs, 2)} ms, warm ${fmt(o.warmUs, 1)} us, CPU ${fmt(o.cpuUs ?? Number.NaN, 1)} us per invocation`,
+        `Node ${major} wrapper over the floor (c - b, median of paired rounds): import+init ${fmt(o.importMs, 2)} ms (CPU ${fmt(o.importCpuMs ?? Number.NaN, 2)} ms), first ${fmt(o.firstMs, 2)} ms, warm ${fmt(o.warmUs, 1)} us side by side in one process (${fmt(o.warmFreshUs ?? Number.NaN, 1)} us from separate processes), CPU ${fmt(o.cpuUs ?? Number.NaN, 1)} us per invocation`,
       );
+      if (o.warmParentAndTagsUs !== undefined) {
+        lines.push(
+          `  of the warm figure, dd-trace's own cost of the X-Ray parent and the required tags (b' - b): ${fmt(o.warmParentAndTagsUs, 1)} us; the wrapper's own code (c - b'): ${fmt(o.warmUs - o.warmParentAndTagsUs, 1)} us`,
+        );
+      }
     }
   }
   for (const zip of results.layerZips) lines.push(`layer ${zip.name}: ${fmt(zip.bytes / 2 ** 20, 2)} MiB`);

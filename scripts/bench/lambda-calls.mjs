@@ -1,0 +1,52 @@
+// What the Lambda runtime hands a handler, for the bench's child processes: a realistic context with a
+// fresh X-Ray trace header per invocation, the call the way the runtime client makes it, and loading
+// an entry file the way it loads one. Plain JavaScript, like the children that use it.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+
+const noop = () => {};
+export const EVENT = { orderId: 'o-1042', items: [{ sku: 'A-1', quantity: 2 }], total: 19.9 };
+
+/**
+ * One invocation's header and context. `callbacks`: nodejs22.x (ric 3.x) adds a callback argument
+ * and context.done/succeed/fail; nodejs24.x does not.
+ */
+export function invocation(callbacks) {
+  const name = process.env.AWS_LAMBDA_FUNCTION_NAME;
+  const epoch = Math.floor(Date.now() / 1000).toString(16);
+  const header = `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=1`;
+  const deadline = Date.now() + 30_000;
+  const context = {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION}:123456789012:function:${name}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: '2026/01/01/[$LATEST]0123456789abcdef',
+    xRayTraceId: header,
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+  };
+  if (callbacks) Object.assign(context, { done: noop, succeed: noop, fail: noop });
+  return { header, context, callbacks };
+}
+
+/** Calls the handler as the runtime does: the trace header in the env var too (no concurrency). */
+export function invoke(handler, { header, context, callbacks }) {
+  process.env._X_AMZN_TRACE_ID = header;
+  return callbacks ? handler(EVENT, context, noop) : handler(EVENT, context);
+}
+
+/** Loads an entry as the runtime client does: import for .mjs, require otherwise. */
+export async function loadHandler(entry) {
+  const module = entry.endsWith('.mjs')
+    ? await import(pathToFileURL(entry).href)
+    : createRequire(entry)(entry);
+  const handler = module.handler ?? module.default?.handler;
+  if (typeof handler !== 'function') throw new Error(`${entry} exports no handler`);
+  return handler;
+}
+
+export const yieldToLoop = () => new Promise((resolve) => setImmediate(resolve));
