@@ -26,6 +26,10 @@ export interface BuildOptions {
   native?: boolean | string[];
   budget?: number;
   warn?: (message: string) => void;
+  /** Add a V8 compile cache to the zip of this machine's architecture (see compile-cache.mjs). */
+  compileCache?: boolean;
+  /** The Node binaries to make the cache with (default: the node22 and node24 devDependencies). */
+  cacheNodes?: string[];
 }
 
 export interface BuildResult {
@@ -39,6 +43,10 @@ export interface BuildResult {
   budget: number;
   overBudget: boolean;
   packages: string[];
+  /** Node builds the zip carries a compile cache for, e.g. `v22.23.3-x64-9ac5647c`. */
+  compileCaches: string[];
+  /** Why a compile cache was not made, per Node or architecture. */
+  cacheNotes: string[];
 }
 
 export function dependencyClosure(options: {

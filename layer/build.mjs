@@ -29,6 +29,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compileCacheEntries } from './compile-cache.mjs';
 import { withDirectories, writeZip } from './zip.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -303,8 +304,10 @@ export function sbom({ pkg, closure, arch, zipSha256 }) {
 /**
  * Builds the zips (and SBOMs) into `outDir`. Returns one result per architecture; `overBudget` is
  * true for a zip larger than the budget (the CLI then fails).
+ * With `compileCache`, the zip of the build machine's architecture also carries a V8 compile cache
+ * made under each Node in `cacheNodes` (see compile-cache.mjs).
  * @param {{ root?: string, outDir?: string, archs?: readonly ('x86_64'|'arm64')[], native?: boolean | string[],
- *   budget?: number, warn?: (m: string) => void }} [options]
+ *   budget?: number, warn?: (m: string) => void, compileCache?: boolean, cacheNodes?: string[] }} [options]
  */
 export function buildLayer(options = {}) {
   const root = options.root ?? ROOT;
@@ -314,7 +317,21 @@ export function buildLayer(options = {}) {
   const budget = options.budget ?? (native ? NATIVE_BUDGET : DEFAULT_BUDGET);
   mkdirSync(outDir, { recursive: true });
   return archs.map((arch) => {
-    const { entries, closure, pkg } = layerContents({ root, arch, native, warn: options.warn });
+    const contents = layerContents({ root, arch, native, warn: options.warn });
+    const { closure, pkg } = contents;
+    let entries = contents.entries;
+    const cacheNotes = [];
+    if (options.compileCache) {
+      if (NODE_ARCH[arch] === process.arch) {
+        const nodes = options.cacheNodes ?? defaultCacheNodes(root);
+        const cache = compileCacheEntries({ entries, nodes, packageName: pkg.name });
+        entries = withDirectories([...entries.filter((e) => !e.name.endsWith('/')), ...cache.entries]);
+        cacheNotes.push(...cache.notes);
+        for (const note of cache.notes) options.warn?.(note);
+      } else {
+        cacheNotes.push(`no compile cache for ${arch}: it is made on a machine of that architecture`);
+      }
+    }
     const zip = writeZip(entries);
     const sha256 = createHash('sha256').update(zip).digest('hex');
     const zipPath = path.join(outDir, `${pkg.name}-${arch}.zip`);
@@ -333,8 +350,23 @@ export function buildLayer(options = {}) {
       budget,
       overBudget: zip.length > budget,
       packages: closure.map((p) => `${p.name}@${p.version}`),
+      compileCaches: [
+        ...new Set(
+          entries
+            .map((e) => /\/compile-cache\/([^/]+)\/./.exec(e.name)?.[1])
+            .filter((name) => name !== undefined),
+        ),
+      ],
+      cacheNotes,
     };
   });
+}
+
+/** The Nodes the project tests on (devDependencies `node22`, `node24`), for the compile cache. */
+function defaultCacheNodes(root) {
+  return ['node22', 'node24']
+    .map((name) => path.join(root, 'node_modules', name, 'bin', 'node'))
+    .filter((file) => existsSync(file));
 }
 
 function parseArgs(argv) {
@@ -346,7 +378,11 @@ function parseArgs(argv) {
     else if (key === '--arch') options.archs = value.split(',');
     else if (key === '--out') options.outDir = path.resolve(value);
     else if (key === '--budget-mib') options.budget = Number(value) * MIB;
-    else throw new Error(`unknown option ${arg}`);
+    else if (key === '--compile-cache') options.compileCache = true;
+    else if (key === '--cache-node') {
+      options.compileCache = true;
+      options.cacheNodes = value.split(',').map((file) => path.resolve(file));
+    } else throw new Error(`unknown option ${arg}`);
   }
   for (const arch of options.archs ?? []) {
     if (!ARCHITECTURES.includes(arch))
@@ -373,6 +409,8 @@ async function main() {
     );
     console.log(`  sha256 ${r.sha256}`);
     console.log(`  sbom   ${path.relative(process.cwd(), r.sbomPath)}: ${r.packages.join(', ')}`);
+    if (r.compileCaches.length > 0) console.log(`  compile cache for ${r.compileCaches.join(', ')}`);
+    for (const note of r.cacheNotes) console.log(`  ${note}`);
     failed ||= r.overBudget;
   }
   if (failed) {

@@ -5,7 +5,7 @@
 //   npm run bench                      full run (Node 22 and 24, 7 runs per subject)
 //   npm run bench -- --quick           fewer runs and invocations, merger up to 100k segments, no docs/bench.svg
 //   npm run bench -- --check           exit 1 when a budget fails
-//   npm run bench -- --compile-cache   also measure b-e with a V8 compile cache (NODE_COMPILE_CACHE)
+//   npm run bench -- --compile-cache   also d1/d2: the layer zip mounted on /opt, without and with its compile cache
 //   npm run bench -- --render          redraw the table and chart from bench-out/results.json
 //   npm run bench -- --attribution     also b': dd-trace given the wrapper's parent and tags (c - b' = the wrapper's own code)
 //   npm run bench -- --node 22 --runs 5 --only wrapper,peer --skip-merger
@@ -30,8 +30,10 @@ import { decodeSpans, type Received, type StandIns, startStandIns } from './agen
 import { anyFailed, checkBudgets, type Overhead } from './budgets.ts';
 import {
   type ChildResult,
+  canMountOnOpt,
   type LoopShape,
   lambdaEnv,
+  layerAtOpt,
   loadsByOrigin,
   offInvokePath,
   removeTaskRoot,
@@ -41,7 +43,6 @@ import {
   type Subject,
   subjects,
   unavailable,
-  withCompileCache,
   writeTaskRoot,
 } from './measure.ts';
 import { type MergerResult, measureMerger, mergerAvailable } from './merger.ts';
@@ -148,7 +149,7 @@ async function measureMajor(
   major: string,
   taskRoot: string,
   standIns: StandIns,
-  cacheRoot: string,
+  layerDirs: LayerDirs | undefined,
 ): Promise<{ reports: SubjectReport[]; overhead: Overhead | undefined }> {
   const node = nodeBinary(major);
   const env = lambdaEnv(taskRoot, standIns, major);
@@ -158,13 +159,7 @@ async function measureMajor(
   const wanted = (id: string) =>
     id === 'floor' || (only ? only.includes(id) : id !== 'floor-merged' || args.attribution === true);
   let list = subjects(taskRoot).filter((s) => wanted(s.id));
-  if (args['compile-cache']) {
-    list = list.concat(
-      list
-        .filter((s) => s.base !== 'bare' && s.base !== 'floor-merged')
-        .map((s) => withCompileCache(s, path.join(cacheRoot, `${major}-${s.base}`))),
-    );
-  }
+  if (layerDirs) list = list.concat([layerAtOpt(layerDirs.plain, false), layerAtOpt(layerDirs.cached, true)]);
   const reports = new Map<string, SubjectReport>(
     list.map((s) => {
       const skipped = unavailable(s);
@@ -182,13 +177,7 @@ async function measureMajor(
     }),
   );
   const active = list.filter((s) => !reports.get(s.id)?.skipped);
-  const envFor = (s: Subject) => (s.compileCache ? { ...env, NODE_COMPILE_CACHE: s.compileCache } : env);
-
-  // Fill each compile cache with one untimed run, as a layer build would.
-  for (const s of active.filter((x) => x.compileCache)) {
-    await runChild({ node, entry: s.entry, env: envFor(s), loop: LOOP, callbacks }).catch(() => undefined);
-    standIns.reset();
-  }
+  const optMountOf = (s: Subject) => (s.optMount ? { optMount: s.optMount } : {});
 
   for (let round = 0; round < RUNS; round += 1) {
     // Rotate the order each round so slow phases of the machine spread over every subject.
@@ -200,9 +189,10 @@ async function measureMajor(
         const result = await runChild({
           node,
           entry: subject.entry,
-          env: envFor(subject),
+          env,
           loop: LOOP,
           callbacks,
+          ...optMountOf(subject),
         });
         report.runs.push(figures(subject, result, standIns.reset()));
       } catch (error) {
@@ -214,7 +204,7 @@ async function measureMajor(
   process.stdout.write('\n');
 
   // One more, untimed, process per subject with every module load recorded.
-  for (const subject of active.filter((s) => !s.compileCache && s.base !== 'bare')) {
+  for (const subject of active.filter((s) => !s.optMount && s.base !== 'bare')) {
     try {
       const result = await runChild({
         node,
@@ -281,6 +271,39 @@ async function measureMajor(
   return { reports: [...reports.values()], overhead };
 }
 
+interface LayerDirs {
+  readonly plain: string;
+  readonly cached: string;
+}
+
+/**
+ * --compile-cache: this machine's architecture's layer zip, built without and with its V8 compile
+ * cache and unpacked, for subjects d1 and d2, which run with the unpacked layer mounted on /opt
+ * (where Lambda mounts it, and where the cache's entries point). Undefined when that cannot be done here.
+ */
+async function unpackLayers(dir: string): Promise<LayerDirs | undefined> {
+  const arch = ({ x64: 'x86_64', arm64: 'arm64' } as const)[process.arch as 'x64' | 'arm64'];
+  if (!arch || !canMountOnOpt()) {
+    console.log(
+      '--compile-cache: this machine cannot mount the layer on /opt; the cache subjects are skipped',
+    );
+    return undefined;
+  }
+  const { buildLayer } = await import('../../layer/build.mjs');
+  const { stage } = await import('../../layer/compile-cache.mjs');
+  const { readZip } = await import('../../layer/zip.mjs');
+  const unpack = (name: string, compileCache: boolean): string => {
+    const [built] = buildLayer({ outDir: path.join(dir, `${name}-zip`), archs: [arch], compileCache });
+    const target = path.join(dir, name);
+    stage(readZip(readFileSync(built!.zipPath)), target);
+    console.log(
+      `layer ${name}: ${(built!.size / 2 ** 20).toFixed(2)} MiB${compileCache ? `, compile cache for ${built!.compileCaches.join(', ') || 'none'}` : ''}`,
+    );
+    return target;
+  };
+  return { plain: unpack('plain', false), cached: unpack('cached', true) };
+}
+
 /**
  * Warm cost over the floor with the subjects side by side in one process (scripts/bench/paired-child.mjs):
  * the median, over every round of every process, of the wrapper's batch minus the floor's batch.
@@ -341,7 +364,8 @@ async function measureAll(): Promise<Results> {
   const started = Date.now();
   ensureBuilt();
   const taskRoot = writeTaskRoot();
-  const cacheRoot = mkdtempSync(path.join(os.tmpdir(), 'xddm-bench-cache-'));
+  const cacheRoot = mkdtempSync(path.join(os.tmpdir(), 'xddm-bench-layer-'));
+  const layerDirs = args['compile-cache'] ? await unpackLayers(cacheRoot) : undefined;
   const standIns = await startStandIns();
   const loadBefore = os.loadavg();
   const nodes: Record<string, SubjectReport[]> = {};
@@ -351,7 +375,7 @@ async function measureAll(): Promise<Results> {
       console.log(
         `Node ${major}: ${RUNS} rounds of fresh processes, ${LOOP.batches} x ${LOOP.batchSize} warm invocations each; then ${PAIRED.processes} processes running floor and wrapper side by side, ${PAIRED.rounds} rounds of ${PAIRED.batchSize} each`,
       );
-      const measured = await measureMajor(major, taskRoot, standIns, cacheRoot);
+      const measured = await measureMajor(major, taskRoot, standIns, layerDirs);
       nodes[major] = measured.reports;
       overhead[major] = measured.overhead;
     }

@@ -1,6 +1,6 @@
 // Fresh processes, one per measurement: the subjects (each a Lambda entry file), the environment
 // every subject shares, and spawning a child that reports one JSON result on fd 3.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,8 +20,8 @@ export interface Subject {
   readonly label: string;
   /** The file the runtime client would load. */
   readonly entry: string;
-  /** Set for the compile-cache variants: the cache directory (NODE_COMPILE_CACHE). */
-  readonly compileCache?: string;
+  /** Run with this directory mounted on /opt (a private mount namespace), as Lambda mounts a layer. */
+  readonly optMount?: string;
 }
 
 /** What one fresh process measured. */
@@ -138,14 +138,25 @@ export function subjects(taskRoot: string): Subject[] {
   return list.map((subject) => ({ ...subject, base: subject.id as SubjectId }));
 }
 
-/** The same subject with a V8 compile cache in `dir` (filled by a first, untimed run). */
-export function withCompileCache(subject: Subject, dir: string): Subject {
+/** The layer's entry as Lambda loads it: the unpacked zip in `layerDir`, mounted on /opt. */
+export function layerAtOpt(layerDir: string, withCache: boolean): Subject {
   return {
-    ...subject,
-    id: `${subject.base}+cache`,
-    label: `${subject.label} + compile cache`,
-    compileCache: dir,
+    id: withCache ? 'layer-opt+cache' : 'layer-opt',
+    base: 'layer',
+    letter: withCache ? 'd2' : 'd1',
+    label: withCache ? 'layer zip at /opt, compile cache' : 'layer zip at /opt',
+    entry: '/opt/nodejs/node_modules/xray-dd-merge/handler.mjs',
+    optMount: layerDir,
   };
+}
+
+/** Whether this machine lets the bench mount a directory on /opt in a private mount namespace. */
+export function canMountOnOpt(): boolean {
+  const probe = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount --bind / /opt'], {
+    stdio: 'ignore',
+    timeout: 10_000,
+  });
+  return probe.status === 0;
 }
 
 /** Why a subject cannot be measured in this checkout (its build output is missing), or undefined. */
@@ -155,7 +166,8 @@ export function unavailable(subject: Subject): string | undefined {
     !existsSync(path.join(root, 'dist/index.cjs'))
   )
     return 'dist/index.cjs missing';
-  if (!existsSync(subject.entry)) return `${path.relative(root, subject.entry)} missing`;
+  if (!existsSync(subject.optMount ? subject.optMount : subject.entry))
+    return `${path.relative(root, subject.entry)} missing`;
   return undefined;
 }
 
@@ -204,6 +216,8 @@ export interface ChildRequest {
   readonly mode?: 'measure' | 'modules';
   /** nodejs22.x's runtime client passes a callback and context.done/succeed/fail; 24.x does not. */
   readonly callbacks: boolean;
+  /** A directory to mount on /opt for this process. */
+  readonly optMount?: string;
 }
 
 const CHILD_TIMEOUT_MS = 120_000;
@@ -216,7 +230,7 @@ export function runChild(request: ChildRequest): Promise<ChildResult> {
     callbacks: request.callbacks,
     ...request.loop,
   });
-  return runJsonChild(request.node, [CHILD, spec], request.env) as Promise<ChildResult>;
+  return runJsonChild(request.node, [CHILD, spec], request.env, request.optMount) as Promise<ChildResult>;
 }
 
 export interface PairedRequest {
@@ -255,9 +269,36 @@ export function runPaired(request: PairedRequest): Promise<PairedResult> {
 }
 
 /** Spawns `node args…` with stdout drained, stderr kept for errors, and the result read from fd 3. */
-export function runJsonChild(node: string, args: string[], env: NodeJS.ProcessEnv): Promise<unknown> {
+export function runJsonChild(
+  node: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  optMount?: string,
+): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const child = spawn(node, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    // With `optMount`, Node runs in a private mount namespace where that directory is /opt.
+    const [command, argv, childEnv] = optMount
+      ? [
+          'unshare',
+          [
+            '-m',
+            '--propagation',
+            'private',
+            'sh',
+            '-c',
+            'mount --bind "$XDDM_OPT" /opt && exec "$@"',
+            'sh',
+            node,
+            ...args,
+          ],
+          { ...env, XDDM_OPT: optMount },
+        ]
+      : [node, args, env];
+    const child = spawn(command, argv, {
+      cwd: root,
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    });
     const result: Buffer[] = [];
     let stderr = '';
     child.stdout?.resume();

@@ -11,8 +11,11 @@
  * timeout runs; see the layer README section for the details.
  */
 
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { lambdaEnvironment, resolveConfig } from '../config.ts';
 import { getTracer } from '../tracer/dd-trace.ts';
+import { useShippedCompileCache } from './compile-cache.ts';
 import { runtimeError, type UserHandler } from './user-handler.ts';
 import { withXRayMerge } from './wrap.ts';
 
@@ -44,12 +47,20 @@ export function redirectTarget(): RedirectTarget {
   return { taskRoot: taskRoot || process.cwd(), handler: redirectHandler };
 }
 
+/** The package's root: this code runs from `dist/` in the package, from `src/handler/` in its repository. */
+function packageRoot(): string {
+  const here = typeof __dirname === 'string' ? __dirname : path.dirname(fileURLToPath(import.meta.url));
+  return path.basename(here) === 'dist' ? path.dirname(here) : path.resolve(here, '../..');
+}
+
 /**
  * Starts dd-trace now, before the user's module and its libraries load, as datadog-lambda-js does.
  * dd-trace's `init` is a no-op the second time, so with the layer dd-trace is configured by its
  * `DD_*` environment variables.
  */
 export function startTracerEarly(): void {
+  // Before dd-trace loads, so its modules come from the layer's compile cache when it has one.
+  useShippedCompileCache(path.join(packageRoot(), 'compile-cache'));
   const config = resolveConfig();
   if (config.traceEnabled) getTracer(config);
 }

@@ -25,6 +25,7 @@ const EXPECTED_PACKAGES = [
 ];
 const EXPECTED_OWN_FILES = [
   'LICENSE',
+  'dist/config-schema.cjs',
   'dist/handler.cjs',
   'dist/handler.js',
   'dist/index.cjs',
