@@ -43,6 +43,9 @@ import {
   type XRayException,
 } from './segment-schema.ts';
 import { type DatadogSpan, ORIGIN_TAG } from './span.ts';
+import { SpanClock } from './span-time.ts';
+
+export { exactSecondsToNanos, secondsToNanos } from './span-time.ts';
 
 export interface ConvertOptions {
   /** How X-Ray trace ids map to Datadog ones; must match the runtime's `DD_XRAY_TRACE_ID_MODE`. */
@@ -86,7 +89,8 @@ export function convertDocuments(
   for (const input of documents) {
     count += 1;
     const parsed = parseSegmentDocument(input);
-    for (const entry of parsed.skipped) skipped.push(entry);
+    const reasons = parsed.skipped;
+    for (let i = 0; i < reasons.length; i += 1) skipped.push(reasons[i] as SkippedDocument);
     if (parsed.ok) valid.push(parsed.document);
   }
 
@@ -96,6 +100,7 @@ export function convertDocuments(
     documents: valid,
     meta: new Tags(OWN_META),
     metrics: new Tags(OWN_METRICS),
+    clock: new SpanClock(),
     exceptions: undefined,
     services: undefined,
   };
@@ -103,7 +108,8 @@ export function convertDocuments(
   // Documents of one trace mostly come together: the last trace id's mapping is kept.
   let lastXrayTraceId: string | undefined;
   let traceId: DatadogTraceId | undefined;
-  for (const document of valid) {
+  for (let i = 0; i < valid.length; i += 1) {
+    const document = valid[i] as SegmentDocument;
     const xrayTraceId = document.trace_id as string;
     if (xrayTraceId !== lastXrayTraceId || traceId === undefined) {
       traceId = datadogTraceId(xrayTraceId, conversion.idMode);
@@ -130,6 +136,8 @@ interface Conversion {
   /** One span's tags while it is built (spans are built one at a time). */
   readonly meta: Tags<OwnMeta, string>;
   readonly metrics: Tags<OwnMetric, number>;
+  /** Start and duration of one span at a time. */
+  readonly clock: SpanClock;
   /** Built on the first cause that names an exception by id. */
   exceptions: Map<string, XRayException> | undefined;
   /** Built on the first standalone subsegment. */
@@ -154,7 +162,12 @@ function addSpans(
 ): void {
   const spanId = datadogSpanId(doc.id);
   spans.push(toSpan(doc, spanId, parentId, segment, trace, conversion));
-  for (const child of doc.subsegments) addSpans(child, spanId, false, trace, conversion, spans);
+  const children = doc.subsegments;
+  // Indexed loops here and below: `for…of` over these short arrays (parsed ones and the frozen
+  // empty one) goes through the array iterator, several times the cost of the loop itself.
+  for (let i = 0; i < children.length; i += 1) {
+    addSpans(children[i] as SegmentDocument, spanId, false, trace, conversion, spans);
+  }
 }
 
 /**
@@ -244,13 +257,21 @@ class Tags<K extends string, V> {
   private readonly layout: TagLayout<K>;
   /** Values of the layout's keys by slot; undefined when not written. */
   private readonly own: Array<V | undefined>;
-  /** Other keys and their values, in the order written. */
+  /**
+   * Other keys and their values, in the order written: the first `count` entries. The arrays are
+   * reused from span to span, never truncated (setting an array's length is a runtime call, which
+   * cost a third of building the record).
+   */
   private readonly keys: string[] = [];
   private readonly values: V[] = [];
+  private count = 0;
 
   constructor(layout: TagLayout<K>) {
     this.layout = layout;
-    this.own = new Array<V | undefined>(layout.keys.length).fill(undefined);
+    // Pushed, not `new Array(n).fill()`: packed from the start, and no call into the runtime.
+    const own: Array<V | undefined> = [];
+    for (let slot = 0; slot < layout.keys.length; slot += 1) own.push(undefined);
+    this.own = own;
   }
 
   /** One of the converter's own keys, by its slot (`META[key]`, a constant load at each call). */
@@ -260,8 +281,10 @@ class Tags<K extends string, V> {
 
   /** A key known not to be one of the layout's (it has one of {@link OTHER_PREFIXES}). */
   setOther(key: string, value: V): void {
-    this.keys.push(key);
-    this.values.push(value);
+    const count = this.count;
+    this.keys[count] = key;
+    this.values[count] = value;
+    this.count = count + 1;
   }
 
   /** Any key, such as an annotation's. */
@@ -279,9 +302,10 @@ class Tags<K extends string, V> {
   take(): Record<string, V> {
     const keys = this.keys;
     const values = this.values;
+    const count = this.count;
     // Binary insertion sort of both arrays: few keys, and stable, so of equal keys the last
     // written is also the last assigned below.
-    for (let i = 1; i < keys.length; i += 1) {
+    for (let i = 1; i < count; i += 1) {
       const key = keys[i] as string;
       const value = values[i] as V;
       let low = 0;
@@ -308,14 +332,13 @@ class Tags<K extends string, V> {
       own[slot] = undefined;
       // Other keys never equal one of the layout's, so `<` places them.
       const ownKey = ownKeys[slot] as string;
-      for (; next < keys.length && (keys[next] as string) < ownKey; next += 1) {
+      for (; next < count && (keys[next] as string) < ownKey; next += 1) {
         record[keys[next] as string] = values[next] as V;
       }
       record[ownKey] = value;
     }
-    for (; next < keys.length; next += 1) record[keys[next] as string] = values[next] as V;
-    keys.length = 0;
-    values.length = 0;
+    for (; next < count; next += 1) record[keys[next] as string] = values[next] as V;
+    this.count = 0;
     return record;
   }
 }
@@ -348,7 +371,11 @@ function toSpan(
   // User-supplied tags first, so the converter's own tags win a clash.
   const annotations = doc.annotations;
   if (annotations !== undefined) {
-    for (const key of Object.keys(annotations)) putTag(meta, metrics, key, annotations[key]);
+    const keys = Object.keys(annotations);
+    for (let i = 0; i < keys.length; i += 1) {
+      const key = keys[i] as string;
+      putTag(meta, metrics, key, annotations[key]);
+    }
   }
   if (conversion.includeMetadata && doc.metadata !== undefined) {
     for (const [namespace, entries] of Object.entries(doc.metadata)) {
@@ -385,22 +412,17 @@ function toSpan(
   const error = tagError(doc, conversion, meta);
   if (segment) metrics.setOwn(METRICS['_sampling_priority_v1'], USER_KEEP);
 
-  const start = secondsToNanos(doc.start_time);
-  let duration = 0n;
-  if (doc.in_progress === true || doc.end_time === undefined) meta.setOwn(META['xray.in_progress'], 'true');
-  else {
-    const end = secondsToNanos(doc.end_time);
-    duration = end > start ? end - start : 0n;
-  }
+  const inProgress = doc.in_progress === true || doc.end_time === undefined;
+  if (inProgress) meta.setOwn(META['xray.in_progress'], 'true');
+  const clock = conversion.clock;
+  clock.measure(doc.start_time, inProgress ? undefined : doc.end_time);
 
   const resource = resourceOf(xrayName, sql, aws, http);
   let name: string;
   let type: string;
   if (origin !== undefined) {
     name = spanNameOf(origin);
-    // Own keys only: an origin such as "constructor" must not find Object.prototype's members.
-    const known = Object.hasOwn(ORIGIN_TYPES, origin) ? ORIGIN_TYPES[origin] : undefined;
-    type = known ?? (origin.startsWith('AWS::') ? 'http' : 'custom');
+    type = ORIGIN_TYPES.get(origin) ?? (origin.startsWith('AWS::') ? 'http' : 'custom');
   } else if (sql !== undefined) {
     name = 'sql.query';
     type = 'sql';
@@ -425,33 +447,36 @@ function toSpan(
     service: trace.service,
     resource,
     type,
-    start,
-    duration,
+    start: clock.start,
+    duration: clock.duration,
     error,
     meta: meta.take(),
     metrics: metrics.take(),
   };
 }
 
-/** Span types of the origins X-Ray writes; other AWS origins are calls over HTTP. */
-const ORIGIN_TYPES: Readonly<Record<string, string>> = {
-  'AWS::Lambda': 'serverless',
-  'AWS::Lambda::Function': 'serverless',
-  'AWS::StepFunctions::StateMachine': 'serverless',
-  'AWS::ApiGateway::Stage': 'web',
-  'AWS::ElasticLoadBalancingV2::LoadBalancer': 'web',
-  'AWS::EC2::Instance': 'web',
-  'AWS::ECS::Container': 'web',
-  'AWS::EKS::Container': 'web',
-  'AWS::ElasticBeanstalk::Environment': 'web',
-  'AWS::AppSync::GraphQLAPI': 'graphql',
-  'AWS::DynamoDB::Table': 'db',
-  'AWS::RDS::DBInstance': 'sql',
-  'AWS::SQS::Queue': 'queue',
-  'AWS::SNS::Topic': 'queue',
-  'AWS::Events::EventBus': 'queue',
-  'AWS::Kinesis::Stream': 'queue',
-};
+/**
+ * Span types of the origins X-Ray writes; other AWS origins are calls over HTTP. A Map: only its
+ * own keys are found (an origin such as "constructor" is not), and the lookup is quicker.
+ */
+const ORIGIN_TYPES: ReadonlyMap<string, string> = new Map([
+  ['AWS::Lambda', 'serverless'],
+  ['AWS::Lambda::Function', 'serverless'],
+  ['AWS::StepFunctions::StateMachine', 'serverless'],
+  ['AWS::ApiGateway::Stage', 'web'],
+  ['AWS::ElasticLoadBalancingV2::LoadBalancer', 'web'],
+  ['AWS::EC2::Instance', 'web'],
+  ['AWS::ECS::Container', 'web'],
+  ['AWS::EKS::Container', 'web'],
+  ['AWS::ElasticBeanstalk::Environment', 'web'],
+  ['AWS::AppSync::GraphQLAPI', 'graphql'],
+  ['AWS::DynamoDB::Table', 'db'],
+  ['AWS::RDS::DBInstance', 'sql'],
+  ['AWS::SQS::Queue', 'queue'],
+  ['AWS::SNS::Topic', 'queue'],
+  ['AWS::Events::EventBus', 'queue'],
+  ['AWS::Kinesis::Stream', 'queue'],
+]);
 
 /**
  * Span names that must not follow the generic rule: the Lambda service's segment would become
@@ -480,7 +505,7 @@ export function originSpanName(origin: string): string {
 
 /** {@link originSpanName} of the origins X-Ray writes, worked out once. */
 const KNOWN_SPAN_NAMES: ReadonlyMap<string, string> = new Map(
-  Object.keys(ORIGIN_TYPES).map((origin) => [origin, originSpanName(origin)]),
+  [...ORIGIN_TYPES.keys()].map((origin) => [origin, originSpanName(origin)]),
 );
 
 function spanNameOf(origin: string): string {
@@ -646,7 +671,9 @@ function tagAws(
   meta: Tags<OwnMeta, string>,
   metrics: Tags<OwnMetric, number>,
 ): void {
-  for (const key of Object.keys(aws)) {
+  const keys = Object.keys(aws);
+  for (let i = 0; i < keys.length; i += 1) {
+    const key = keys[i] as string;
     const value = aws[key];
     const name = AWS_TAG_NAMES.get(key) ?? `aws.${key}`;
     if (typeof value === 'string') {
@@ -699,13 +726,16 @@ function tagAwsValue(
     if (allStrings(value)) meta.setOther(name, value.join(','));
   } else if (depth <= 2 && typeof value === 'object' && value !== null) {
     const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record))
+    const keys = Object.keys(record);
+    for (let i = 0; i < keys.length; i += 1) {
+      const key = keys[i] as string;
       tagAwsValue(`${name}.${key}`, record[key], depth + 1, meta, metrics);
+    }
   }
 }
 
 function allStrings(values: readonly unknown[]): boolean {
-  for (const value of values) if (typeof value !== 'string') return false;
+  for (let i = 0; i < values.length; i += 1) if (typeof values[i] !== 'string') return false;
   return true;
 }
 
@@ -804,107 +834,6 @@ function serviceOfStandalone(doc: SegmentDocument, services: ReadonlyMap<string,
     parentId = entry.parentId;
   }
   return doc.name;
-}
-
-const NANOS_PER_SECOND = 1_000_000_000n;
-/** 10^(9-n): what `n` decimals are multiplied by to make nanoseconds. */
-const TO_NANOS = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 100, 10, 1];
-const ZERO = 0x30;
-const DOT = 0x2e;
-/** Digits of a whole part that a Number always holds exactly (below 2^53). */
-const SAFE_WHOLE_DIGITS = 15;
-
-/**
- * Float epoch seconds -> integer nanoseconds, exactly as the number's shortest decimal text reads
- * (`1579584424.771` -> `1579584424771000000n`), rounded half up past the ninth decimal.
- *
- * Epoch times from 2004 to 2038 have that decimal worked out in Numbers ({@link epochNanos});
- * other numbers have their text read digit by digit into two exact Numbers, whole seconds and
- * nanoseconds, then made one BigInt; exponent forms (below 1e-6, from 1e21) and whole parts beyond
- * 15 digits go through {@link exactSecondsToNanos}. All give the same result
- * (test/merge/seconds-to-nanos.test.ts compares them).
- */
-export function secondsToNanos(seconds: number): bigint {
-  if (seconds >= EPOCH_BINADE && seconds < 2 * EPOCH_BINADE) {
-    const nanos = epochNanos(seconds);
-    if (nanos !== undefined) return nanos;
-  }
-  if (!Number.isFinite(seconds) || seconds < 0) return 0n;
-  const text = String(seconds);
-  const length = text.length;
-  let whole = 0;
-  let i = 0;
-  for (; i < length; i += 1) {
-    const digit = text.charCodeAt(i) - ZERO;
-    if (digit < 0 || digit > 9) break;
-    whole = whole * 10 + digit;
-  }
-  if (i > SAFE_WHOLE_DIGITS) return exactSecondsToNanos(text);
-  if (i === length) return BigInt(whole) * NANOS_PER_SECOND;
-  if (text.charCodeAt(i) !== DOT) return exactSecondsToNanos(text);
-  let nanos = 0;
-  let decimals = 0;
-  let roundUp = false;
-  for (i += 1; i < length; i += 1) {
-    const digit = text.charCodeAt(i) - ZERO;
-    if (digit < 0 || digit > 9) return exactSecondsToNanos(text);
-    // Half up: the tenth decimal alone decides, since the digits after it add less than one unit of it.
-    if (decimals < 9) nanos = nanos * 10 + digit;
-    else if (decimals === 9) roundUp = digit >= 5;
-    decimals += 1;
-  }
-  if (decimals < 9) nanos *= TO_NANOS[decimals] as number;
-  return BigInt(whole) * NANOS_PER_SECOND + BigInt(roundUp ? nanos + 1 : nanos);
-}
-
-/** 2^30 s (2004-01-10): from here to 2^31 (2038-01-19) doubles are spaced 2^-22 s apart. */
-const EPOCH_BINADE = 2 ** 30;
-const SPACING = 2 ** 22; // per second
-const HALF_SPACING = 2 ** 21;
-
-/**
- * {@link secondsToNanos} for `2^30 <= seconds < 2^31`, without making the text: the shortest
- * decimal that reads back as `seconds` is found the way `Number#toString` defines it (ECMAScript
- * Number::toString: fewest digits, then closest to the double, then even), in exact integer
- * arithmetic on the double's fraction `F / 2^22`. With j decimals the candidate is
- * `d = round(F * 10^j / 2^22)` (half to even); it reads back as the double when it lies within
- * half a spacing (`2^-23` s). Exactly half a spacing cannot occur: `2|d * 2^22 - F * 10^j|` is a
- * multiple of 2^(j+1), `10^j` is not. Seven decimals always suffice here (1e-7 < 2^-22), so the
- * nanoseconds are exact with no rounding. Every product stays below 2^53. Undefined would mean no
- * candidate: the caller reads the text.
- */
-function epochNanos(seconds: number): bigint | undefined {
-  const whole = Math.floor(seconds);
-  const fraction = (seconds - whole) * SPACING; // exact: an integer below 2^22
-  for (let decimals = 0, scale = 1; decimals <= 7; decimals += 1, scale *= 10) {
-    const scaled = fraction * scale; // the fraction in units of 10^-decimals, times 2^22
-    let digits = Math.floor(scaled / SPACING);
-    const rest = scaled - digits * SPACING;
-    const odd = (decimals === 0 ? whole + digits : digits) % 2 === 1;
-    if (rest > HALF_SPACING || (rest === HALF_SPACING && odd)) digits += 1;
-    // |digits / 10^decimals - fraction / 2^22| against 2^-23, all times 2^23 * 10^decimals
-    const distance = 2 * Math.abs(digits * SPACING - scaled);
-    if (distance < scale) {
-      return BigInt(whole) * NANOS_PER_SECOND + BigInt(digits * (TO_NANOS[decimals] as number));
-    }
-  }
-  return undefined;
-}
-
-/**
- * The general reading of a number's text in nanoseconds, for any form `String(number)` writes
- * (`1.5e-7`, `1e+21`); exported for the differential test of {@link secondsToNanos}.
- */
-export function exactSecondsToNanos(text: string): bigint {
-  const match = /^(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/i.exec(text);
-  if (!match) return 0n;
-  const digits = BigInt(`${match[1]}${match[2] ?? ''}`);
-  // value = digits * 10^-scale
-  const scale = (match[2]?.length ?? 0) - Number(match[3] ?? 0);
-  const shift = 9 - scale;
-  if (shift >= 0) return digits * 10n ** BigInt(shift);
-  const divisor = 10n ** BigInt(-shift);
-  return (digits + divisor / 2n) / divisor;
 }
 
 function stringField(record: Record<string, unknown> | undefined, key: string): string | undefined {

@@ -3,11 +3,14 @@
 // which is the code the converter used before the fast path. Over a seeded corpus: epoch times
 // with micro-, milli- and nanosecond parts, any non-negative double, and the edges where the text
 // changes form (exponents below 1e-6 and from 1e21, whole parts past 15 digits, a tenth decimal
-// of 4 or 5). The table of fixed vectors stays in convert.test.ts.
+// of 4 or 5). The table of fixed vectors stays in convert.test.ts. And SpanClock, which the
+// converter uses per span, against the same rule: start = secondsToNanos(start), duration =
+// secondsToNanos(end) - start or 0, over sequences of spans that share seconds or not.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { exactSecondsToNanos, secondsToNanos } from '../../src/merge/convert.ts';
+import { SpanClock } from '../../src/merge/span-time.ts';
 
 const SEED = 0x5ec0_0d5;
 const RUNS = 20_000;
@@ -116,5 +119,68 @@ describe('secondsToNanos: the fast reading equals the exact one', () => {
   it('can fail: the exact reading differs from a float multiplication', () => {
     // The reason both readings exist: 1579584424.771 * 1e9 is not 1579584424771000000 in binary.
     assert.notEqual(BigInt(Math.round(1579584424.771 * 1e9)), exact(1579584424.771));
+  });
+});
+
+describe('SpanClock: start and duration by the rule of secondsToNanos', () => {
+  /** What the clock must give: the rule written with secondsToNanos alone. */
+  function expected(start: number, end: number | undefined): { start: bigint; duration: bigint } {
+    const startNanos = secondsToNanos(start);
+    if (end === undefined) return { start: startNanos, duration: 0n };
+    const endNanos = secondsToNanos(end);
+    return { start: startNanos, duration: endNanos > startNanos ? endNanos - startNanos : 0n };
+  }
+
+  const base = fc.oneof(epochTimes, fc.double({ min: 2 ** 30, max: 2 ** 31, noNaN: true }));
+  /** An end near the start (mostly), far from it, before it, outside the epoch range, or none. */
+  const end = (start: number) =>
+    fc.oneof(
+      fc.double({ min: 0, max: 2, noNaN: true }).map((d) => start + d),
+      fc.integer({ min: 0, max: 999_999 }).map((us) => Math.floor(start) + us / 1e6),
+      fc.double({ min: -5, max: 0, noNaN: true }).map((d) => start + d),
+      fc
+        .constantFrom(2 ** 22, 2 ** 22 - 1, 2 ** 22 + 1, 1e7, 3e7 + 0.3, 6e7 + 0.1234567, 5e8)
+        .map((d) => start + d),
+      fc.double({ min: 0, max: 1e12, noNaN: true }),
+      fc.constantFrom(undefined, 2 ** 31, 2 ** 31 + 0.5, 2 ** 30 - 0.5, 0, Number.MAX_VALUE),
+    );
+  const span = base.chain((start) => fc.tuple(fc.constant(start), end(start)));
+
+  it('on sequences of spans, as one conversion measures them', () => {
+    fc.assert(
+      fc.property(fc.array(span, { minLength: 1, maxLength: 12 }), (spans) => {
+        const clock = new SpanClock();
+        for (const [start, finish] of spans) {
+          clock.measure(start, finish);
+          assert.deepEqual(
+            { start: clock.start, duration: clock.duration },
+            expected(start, finish),
+            `${start} -> ${finish}`,
+          );
+        }
+      }),
+      { seed: SEED, numRuns: RUNS / 4 },
+    );
+  });
+
+  it('on times outside the epoch range and the edges of it', () => {
+    const clock = new SpanClock();
+    const times = [
+      0,
+      1e-7,
+      12.5,
+      1e21,
+      Number.MAX_VALUE,
+      2 ** 30 - 2 ** -23,
+      2 ** 30,
+      2 ** 31 - 2 ** -22,
+      2 ** 31,
+    ];
+    for (const start of times) {
+      for (const finish of [...times, undefined, start + 2 ** 22, start + 2 ** 22 - 1]) {
+        clock.measure(start, finish);
+        assert.deepEqual({ start: clock.start, duration: clock.duration }, expected(start, finish));
+      }
+    }
   });
 });
