@@ -151,11 +151,11 @@ export function textReport(results: Results): string {
   if (results.merger.length > 0) {
     lines.push(
       '',
-      `Merger (${results.merger[0]?.from}): one process per size, streamed in chunks of whole traces`,
+      `Merger (${results.merger[0]?.from}): one process per size, streamed in chunks of whole traces, after ${(results.merger[0]?.warmupSegments ?? 0).toLocaleString('en')} segments of untimed warm-up`,
     );
     for (const r of results.merger) {
       lines.push(
-        `  ${r.segments.toLocaleString('en').padStart(9)} segments (${r.documents.toLocaleString('en')} documents)  ${Math.round(r.perSecond).toLocaleString('en').padStart(9)} segments/s  peak RSS ${fmt(r.peakRssMb, 0)} MB, heap ${fmt(r.peakHeapMb, 0)} MB`,
+        `  ${r.segments.toLocaleString('en').padStart(9)} segments (${r.documents.toLocaleString('en')} documents)  ${Math.round(r.perSecond).toLocaleString('en').padStart(9)} segments/s  live heap after GC ${fmt(r.retainedHeapMb ?? Number.NaN, 1)} MB, peak RSS ${fmt(r.peakRssMb, 0)} MB, peak heap ${fmt(r.peakHeapMb, 0)} MB`,
       );
     }
   }

@@ -10,8 +10,8 @@ const withinBudget: BudgetInput = {
   overhead: { '22': { importMs: 2, firstMs: 1, warmUs: 4 } },
   layerZips: [{ name: 'layer-x86_64.zip', bytes: 3 * 2 ** 20 }],
   merger: [
-    { segments: 100_000, perSecond: 400_000, peakRssMb: 100 },
-    { segments: 1_000_000, perSecond: 380_000, peakRssMb: 110 },
+    { segments: 100_000, perSecond: 400_000, peakRssMb: 100, retainedHeapMb: 11 },
+    { segments: 1_000_000, perSecond: 380_000, peakRssMb: 110, retainedHeapMb: 11.5 },
   ],
   forbiddenModules: { 'Node 22 wrapper': [] },
 };
@@ -56,8 +56,8 @@ describe('checkBudgets', () => {
       {
         ...withinBudget,
         merger: [
-          { segments: 100_000, perSecond: 150_000, peakRssMb: 100 },
-          { segments: 1_000_000, perSecond: 390_000, peakRssMb: 100 },
+          { segments: 100_000, perSecond: 150_000, peakRssMb: 100, retainedHeapMb: 11 },
+          { segments: 1_000_000, perSecond: 390_000, peakRssMb: 100, retainedHeapMb: 11 },
         ],
       },
       'merger >=',
@@ -67,8 +67,9 @@ describe('checkBudgets', () => {
       {
         ...withinBudget,
         merger: [
-          { segments: 100_000, perSecond: 400_000, peakRssMb: 100 },
-          { segments: 1_000_000, perSecond: 400_000, peakRssMb: 300 },
+          // The converter keeping what it saw: the live heap grows with the traces.
+          { segments: 100_000, perSecond: 400_000, peakRssMb: 150, retainedHeapMb: 40 },
+          { segments: 1_000_000, perSecond: 400_000, peakRssMb: 400, retainedHeapMb: 320 },
         ],
       },
       'merger memory flat',
@@ -97,6 +98,28 @@ describe('checkBudgets', () => {
     assert.ok(verdicts.length > 0);
     assert.deepEqual(new Set(verdicts.map((v) => v.status)), new Set(['SKIP']));
     assert.equal(anyFailed(verdicts), false);
+  });
+
+  it('judges memory on the live heap after GC, not on peak RSS', () => {
+    // Peak RSS grows with the GC's slack over a longer run; what is live after a full GC does not.
+    const slackOnly: BudgetInput = {
+      ...withinBudget,
+      merger: [
+        { segments: 100_000, perSecond: 400_000, peakRssMb: 150, retainedHeapMb: 11.4 },
+        { segments: 1_000_000, perSecond: 400_000, peakRssMb: 195, retainedHeapMb: 11.5 },
+      ],
+    };
+    assert.equal(statusOf(slackOnly, 'merger memory flat'), 'PASS');
+    const verdict = checkBudgets(slackOnly).find((v) => v.budget.startsWith('merger memory flat'));
+    assert.match(verdict?.measured ?? '', /11\.4 -> 11\.5 MB \(x1\.01\); peak RSS 150 -> 195 MB \(x1\.30\)/);
+    const justOver: BudgetInput = {
+      ...withinBudget,
+      merger: [
+        { segments: 100_000, perSecond: 400_000, peakRssMb: 150, retainedHeapMb: 10 },
+        { segments: 1_000_000, perSecond: 400_000, peakRssMb: 150, retainedHeapMb: 12.6 },
+      ],
+    };
+    assert.equal(statusOf(justOver, 'merger memory flat'), 'FAIL');
   });
 
   it('judges the exact limit as within budget', () => {
