@@ -18,11 +18,20 @@ export interface Overhead {
   readonly cpuUs?: number;
   /** CPU time of import+init: reported, not budgeted. */
   readonly importCpuMs?: number;
+  /** The wrapper's own import+init with dd-trace already loaded: an attribution of `importMs`. */
+  readonly ownImportMs?: number;
 }
 
 export interface MergerFigure {
   readonly segments: number;
+  /** Segments per second of wall time: reported. */
   readonly perSecond: number;
+  /**
+   * Segments per second of the process's CPU time (GC helper threads included, so never flattering):
+   * the judged figure, since the budget is "on one core" and wall time on a shared machine also
+   * counts the time other processes held the core.
+   */
+  readonly cpuPerSecond?: number;
   /** Reported beside the memory verdict, not judged: see {@link checkBudgets}. */
   readonly peakRssMb: number;
   /** Live heap after a forced full GC at the end of the run: the judged memory figure. */
@@ -104,16 +113,17 @@ export function checkBudgets(input: BudgetInput): Verdict[] {
 
   const sizes = [...input.merger].sort((a, b) => a.segments - b.segments);
   const judged = sizes.filter((m) => m.segments >= 100_000);
+  const rate = (m: MergerFigure) => m.cpuPerSecond ?? m.perSecond;
   const slowest = judged.reduce<MergerFigure | undefined>(
-    (s, m) => (s && s.perSecond <= m.perSecond ? s : m),
+    (s, m) => (s && rate(s) <= rate(m) ? s : m),
     undefined,
   );
   verdicts.push(
     verdict(
-      `merger >= ${LIMITS.segmentsPerSecond.toLocaleString('en')} segments/s (100k segments and up)`,
-      slowest ? slowest.perSecond >= LIMITS.segmentsPerSecond : undefined,
+      `merger >= ${LIMITS.segmentsPerSecond.toLocaleString('en')} segments per CPU second (100k segments and up)`,
+      slowest ? rate(slowest) >= LIMITS.segmentsPerSecond : undefined,
       slowest
-        ? `${Math.round(slowest.perSecond).toLocaleString('en')}/s at ${slowest.segments.toLocaleString('en')}`
+        ? `${Math.round(rate(slowest)).toLocaleString('en')}/s at ${slowest.segments.toLocaleString('en')} (wall time: ${Math.round(slowest.perSecond).toLocaleString('en')}/s)`
         : 'not measured',
     ),
   );

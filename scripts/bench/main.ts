@@ -39,6 +39,7 @@ import {
   removeTaskRoot,
   root,
   runChild,
+  runJsonChild,
   runPaired,
   type Subject,
   subjects,
@@ -254,11 +255,13 @@ async function measureMajor(
     );
   };
   const sideBySide = await measureSideBySide(node, env, callbacks, list);
+  const ownImport = wrapper?.importMs ? await measureOwnImport(node, env) : undefined;
   const overhead =
     wrapper?.importMs && floor?.importMs
       ? {
           importMs: paired('importMs'),
           importCpuMs: paired('importCpuMs'),
+          ...(ownImport !== undefined ? { ownImportMs: ownImport } : {}),
           firstMs: paired('firstMs'),
           warmUs: sideBySide?.wrapperUs ?? paired('warmUs'),
           warmFreshUs: paired('warmUs'),
@@ -269,6 +272,28 @@ async function measureMajor(
         }
       : undefined;
   return { reports: [...reports.values()], overhead };
+}
+
+/**
+ * The wrapper's own import+init with dd-trace already loaded and initialised
+ * (scripts/bench/own-import-child.mjs): the median of fresh processes, an attribution of c - b.
+ */
+async function measureOwnImport(node: string, env: NodeJS.ProcessEnv): Promise<number | undefined> {
+  const spec = JSON.stringify({
+    ddTrace: path.join(root, 'node_modules/dd-trace'),
+    bundle: path.join(root, 'dist/index.cjs'),
+  });
+  const child = path.join(root, 'scripts/bench/own-import-child.mjs');
+  const times: number[] = [];
+  for (let i = 0; i < RUNS * 2; i += 1) {
+    try {
+      const { ms } = (await runJsonChild(node, [child, spec], env)) as { ms: number };
+      times.push(ms);
+    } catch (error) {
+      console.log(`own import run failed: ${(error as Error).message.slice(0, 300)}`);
+    }
+  }
+  return times.length > 0 ? median(times) : undefined;
 }
 
 interface LayerDirs {

@@ -140,6 +140,11 @@ export function textReport(results: Results): string {
       lines.push(
         `Node ${major} wrapper over the floor (c - b, median of paired rounds): import+init ${fmt(o.importMs, 2)} ms (CPU ${fmt(o.importCpuMs ?? Number.NaN, 2)} ms), first ${fmt(o.firstMs, 2)} ms, warm ${fmt(o.warmUs, 1)} us side by side in one process (${fmt(o.warmFreshUs ?? Number.NaN, 1)} us from separate processes), CPU ${fmt(o.cpuUs ?? Number.NaN, 1)} us per invocation`,
       );
+      if (o.ownImportMs !== undefined) {
+        lines.push(
+          `  of import+init, the wrapper's own (its bundle and wrapping, dd-trace already loaded; median of fresh processes): ${fmt(o.ownImportMs, 2)} ms`,
+        );
+      }
       if (o.warmParentAndTagsUs !== undefined) {
         lines.push(
           `  of the warm figure, dd-trace's own cost of the X-Ray parent and the required tags (b' - b): ${fmt(o.warmParentAndTagsUs, 1)} us; the wrapper's own code (c - b'): ${fmt(o.warmUs - o.warmParentAndTagsUs, 1)} us`,
@@ -155,7 +160,13 @@ export function textReport(results: Results): string {
     );
     for (const r of results.merger) {
       lines.push(
-        `  ${r.segments.toLocaleString('en').padStart(9)} segments (${r.documents.toLocaleString('en')} documents)  ${Math.round(r.perSecond).toLocaleString('en').padStart(9)} segments/s  live heap after GC ${fmt(r.retainedHeapMb ?? Number.NaN, 1)} MB, peak RSS ${fmt(r.peakRssMb, 0)} MB, peak heap ${fmt(r.peakHeapMb, 0)} MB`,
+        `  ${r.segments.toLocaleString('en').padStart(9)} segments (${r.documents.toLocaleString('en')} documents)  ${Math.round(
+          r.cpuPerSecond ?? Number.NaN,
+        )
+          .toLocaleString('en')
+          .padStart(
+            9,
+          )} segments per CPU second (${Math.round(r.perSecond).toLocaleString('en')} per wall second)  live heap after GC ${fmt(r.retainedHeapMb ?? Number.NaN, 1)} MB, peak RSS ${fmt(r.peakRssMb, 0)} MB, peak heap ${fmt(r.peakHeapMb, 0)} MB`,
       );
     }
   }
