@@ -27,9 +27,9 @@ export interface MergerFigure {
   /** Segments per second of wall time: reported. */
   readonly perSecond: number;
   /**
-   * Segments per second of the process's CPU time (GC helper threads included, so never flattering):
-   * the judged figure, since the budget is "on one core" and wall time on a shared machine also
-   * counts the time other processes held the core.
+   * Segments per second of the process's CPU time: the judged figure. The budget is "on one core":
+   * on one core V8's parallel GC helpers would run there too, so they count; the time other
+   * processes held the core, which wall time on a shared machine also counts, does not.
    */
   readonly cpuPerSecond?: number;
   /** Reported beside the memory verdict, not judged: see {@link checkBudgets}. */

@@ -413,8 +413,10 @@ async function measureAll(): Promise<Results> {
   let merger: MergerResult[] = [];
   if (!args['skip-merger']) {
     if (mergerAvailable()) {
-      console.log(`Merger: ${MERGER_SIZES.map((n) => n.toLocaleString('en')).join(', ')} segments`);
-      merger = await measureMerger(nodeBinary(MAJORS[0] ?? '22'), MERGER_SIZES);
+      console.log(
+        `Merger: ${MERGER_SIZES.map((n) => n.toLocaleString('en')).join(', ')} segments, ${quick ? 1 : 3} fresh processes each`,
+      );
+      merger = await measureMerger(nodeBinary(MAJORS[0] ?? '22'), MERGER_SIZES, quick ? 1 : 3);
     } else console.log('Merger: no convert function yet (src/merge/convert.ts); skipped');
   }
 

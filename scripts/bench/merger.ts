@@ -23,6 +23,10 @@ export interface MergerResult {
   readonly warmupSegments: number;
   /** Peak resident set: the process, the generated traces and the GC's slack included. */
   readonly peakRssMb: number;
+  /** Fresh processes run for this size; the figures are those of the median one. */
+  readonly runs?: number;
+  /** The lowest and highest CPU throughput of those runs. */
+  readonly cpuPerSecondRange?: readonly [number, number];
   /** Peak of heapUsed sampled after each chunk: garbage not yet collected included. */
   readonly peakHeapMb: number;
   /** Live heap after a forced full GC once the converter was loaded, before the warm-up. */
@@ -48,11 +52,29 @@ export function mergerAvailable(): boolean {
   return existsSync(path.join(root, 'src/merge/convert.ts'));
 }
 
-export async function measureMerger(node: string, sizes: readonly number[]): Promise<MergerResult[]> {
-  const results: MergerResult[] = [];
-  for (const segments of sizes) {
-    const spec = JSON.stringify({ root, segments, chunk: CHUNK, warmup: WARMUP });
-    results.push((await runJsonChild(node, [CHILD, spec], { PATH: process.env.PATH })) as MergerResult);
+/**
+ * Each size `runs` times, a fresh process each, the sizes interleaved round by round; per size the
+ * run with the median CPU throughput, with the spread of all runs (the machine's speed moves by tens
+ * of percent from one second to the next).
+ */
+export async function measureMerger(
+  node: string,
+  sizes: readonly number[],
+  runs: number,
+): Promise<MergerResult[]> {
+  const bySize = new Map<number, MergerResult[]>(sizes.map((size) => [size, []]));
+  for (let round = 0; round < runs; round += 1) {
+    for (const segments of sizes) {
+      const spec = JSON.stringify({ root, segments, chunk: CHUNK, warmup: WARMUP });
+      const result = (await runJsonChild(node, [CHILD, spec], { PATH: process.env.PATH })) as MergerResult;
+      bySize.get(segments)!.push(result);
+    }
   }
-  return results;
+  return sizes.map((size) => {
+    const results = bySize.get(size)!;
+    const rate = (r: MergerResult) => r.cpuPerSecond ?? r.perSecond;
+    const sorted = [...results].sort((a, b) => rate(a) - rate(b));
+    const middle = sorted[Math.floor((sorted.length - 1) / 2)]!;
+    return { ...middle, runs: results.length, cpuPerSecondRange: [rate(sorted[0]!), rate(sorted.at(-1)!)] };
+  });
 }
