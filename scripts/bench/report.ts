@@ -159,14 +159,13 @@ export function textReport(results: Results): string {
       `Merger (${results.merger[0]?.from}): one process per size, streamed in chunks of whole traces, after ${(results.merger[0]?.warmupSegments ?? 0).toLocaleString('en')} segments of untimed warm-up`,
     );
     for (const r of results.merger) {
+      const cpuRate = Math.round(r.cpuPerSecond ?? Number.NaN).toLocaleString('en');
+      const spread = r.cpuPerSecondRange
+        ? ` [${r.cpuPerSecondRange.map((v) => Math.round(v / 1000)).join('-')}k of ${r.runs}]`
+        : '';
+      const size = `${r.segments.toLocaleString('en').padStart(9)} segments (${r.documents.toLocaleString('en')} documents)`;
       lines.push(
-        `  ${r.segments.toLocaleString('en').padStart(9)} segments (${r.documents.toLocaleString('en')} documents)  ${Math.round(
-          r.cpuPerSecond ?? Number.NaN,
-        )
-          .toLocaleString('en')
-          .padStart(
-            9,
-          )} segments per CPU second (${Math.round(r.perSecond).toLocaleString('en')} per wall second)  live heap after GC ${fmt(r.retainedHeapMb ?? Number.NaN, 1)} MB, peak RSS ${fmt(r.peakRssMb, 0)} MB, peak heap ${fmt(r.peakHeapMb, 0)} MB`,
+        `  ${size}  ${cpuRate.padStart(9)} segments per CPU second${spread} (${Math.round(r.perSecond).toLocaleString('en')} per wall second)  live heap after GC ${fmt(r.retainedHeapMb ?? Number.NaN, 1)} MB, peak RSS ${fmt(r.peakRssMb, 0)} MB, peak heap ${fmt(r.peakHeapMb, 0)} MB`,
       );
     }
   }
