@@ -67,8 +67,20 @@ describe('checkBudgets', () => {
       {
         ...withinBudget,
         merger: [
-          { segments: 100_000, perSecond: 400_000, cpuPerSecond: 150_000, peakRssMb: 100, retainedHeapMb: 11 },
-          { segments: 1_000_000, perSecond: 390_000, cpuPerSecond: 390_000, peakRssMb: 100, retainedHeapMb: 11 },
+          {
+            segments: 100_000,
+            perSecond: 400_000,
+            cpuPerSecond: 150_000,
+            peakRssMb: 100,
+            retainedHeapMb: 11,
+          },
+          {
+            segments: 1_000_000,
+            perSecond: 390_000,
+            cpuPerSecond: 390_000,
+            peakRssMb: 100,
+            retainedHeapMb: 11,
+          },
         ],
       },
       'merger >=',
