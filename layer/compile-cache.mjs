@@ -30,23 +30,27 @@ await handler({}, {
 process.exit(0);
 `;
 
-// A private mount namespace in which the staged layer is /opt; then the Node given runs the script.
-const UNSHARE_ARGS = [
-  '-m',
-  '--propagation',
-  'private',
-  'sh',
-  '-c',
-  'mount --bind "$XDDM_LAYER" /opt && exec "$XDDM_NODE" --input-type=module -e "$XDDM_SCRIPT"',
-];
+/**
+ * The command that runs `argv` with `layerDir` mounted on /opt, as Lambda mounts a layer, in a
+ * private mount namespace (nothing on the machine changes): `[command, args]` for spawn.
+ */
+export function withLayerOnOpt(layerDir, argv) {
+  return [
+    'unshare',
+    ['-m', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /opt && exec "$@"', layerDir, ...argv],
+  ];
+}
+
+/** Whether this machine lets a process mount a directory on /opt in a private mount namespace. */
+export function canMountOnOpt() {
+  const [command, args] = withLayerOnOpt('/', ['true']);
+  return spawnSync(command, args, { stdio: 'ignore', timeout: 10_000 }).status === 0;
+}
 
 /** A Lambda-like environment for the run that fills the cache. */
-function runEnv(layer, node, cache, taskRoot) {
+function runEnv(cache, taskRoot) {
   return {
     PATH: process.env.PATH,
-    XDDM_LAYER: layer,
-    XDDM_NODE: node,
-    XDDM_SCRIPT: LOAD_AND_INVOKE,
     NODE_COMPILE_CACHE: cache,
     LAMBDA_TASK_ROOT: taskRoot,
     DD_LAMBDA_HANDLER: 'index.handler',
@@ -94,10 +98,11 @@ export function compileCacheEntries({ entries, nodes, packageName }) {
       const cache = mkdtempSync(path.join(work, 'cache-'));
       // Both of dd-trace's Lambda exporters: to the Datadog extension (agent protocol) and to the
       // log; a second run with the same cache directory adds what the first did not load.
+      const [command, args] = withLayerOnOpt(layer, [node, '--input-type=module', '-e', LOAD_AND_INVOKE]);
       let run;
       for (const exporter of ['agent', 'log']) {
-        run = spawnSync('unshare', UNSHARE_ARGS, {
-          env: { ...runEnv(layer, node, cache, taskRoot), DD_TRACE_EXPERIMENTAL_EXPORTER: exporter },
+        run = spawnSync(command, args, {
+          env: { ...runEnv(cache, taskRoot), DD_TRACE_EXPERIMENTAL_EXPORTER: exporter },
           encoding: 'utf8',
           timeout: 60_000,
         });

@@ -24,13 +24,13 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { canMountOnOpt, stage } from '../../layer/compile-cache.mjs';
 import { parseTraceHeader } from '../../src/xray/header.ts';
 import { datadogSpanId, datadogTraceId } from '../../src/xray/ids.ts';
 import { decodeSpans, type Received, type StandIns, startStandIns } from './agent.ts';
 import { anyFailed, checkBudgets, type Overhead } from './budgets.ts';
 import {
   type ChildResult,
-  canMountOnOpt,
   type LoopShape,
   lambdaEnv,
   layerAtOpt,
@@ -315,7 +315,6 @@ async function unpackLayers(dir: string): Promise<LayerDirs | undefined> {
     return undefined;
   }
   const { buildLayer } = await import('../../layer/build.mjs');
-  const { stage } = await import('../../layer/compile-cache.mjs');
   const { readZip } = await import('../../layer/zip.mjs');
   const unpack = (name: string, compileCache: boolean): string => {
     const [built] = buildLayer({ outDir: path.join(dir, `${name}-zip`), archs: [arch], compileCache });

@@ -1,10 +1,11 @@
 // Fresh processes, one per measurement: the subjects (each a Lambda entry file), the environment
 // every subject shares, and spawning a child that reports one JSON result on fd 3.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withLayerOnOpt } from '../../layer/compile-cache.mjs';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CHILD = path.join(root, 'scripts/bench/child.mjs');
@@ -150,15 +151,6 @@ export function layerAtOpt(layerDir: string, withCache: boolean): Subject {
   };
 }
 
-/** Whether this machine lets the bench mount a directory on /opt in a private mount namespace. */
-export function canMountOnOpt(): boolean {
-  const probe = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount --bind / /opt'], {
-    stdio: 'ignore',
-    timeout: 10_000,
-  });
-  return probe.status === 0;
-}
-
 /** Why a subject cannot be measured in this checkout (its build output is missing), or undefined. */
 export function unavailable(subject: Subject): string | undefined {
   if (
@@ -277,28 +269,8 @@ export function runJsonChild(
 ): Promise<unknown> {
   return new Promise((resolve, reject) => {
     // With `optMount`, Node runs in a private mount namespace where that directory is /opt.
-    const [command, argv, childEnv] = optMount
-      ? [
-          'unshare',
-          [
-            '-m',
-            '--propagation',
-            'private',
-            'sh',
-            '-c',
-            'mount --bind "$XDDM_OPT" /opt && exec "$@"',
-            'sh',
-            node,
-            ...args,
-          ],
-          { ...env, XDDM_OPT: optMount },
-        ]
-      : [node, args, env];
-    const child = spawn(command, argv, {
-      cwd: root,
-      env: childEnv,
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-    });
+    const [command, argv] = optMount ? withLayerOnOpt(optMount, [node, ...args]) : [node, args];
+    const child = spawn(command, argv, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
     const result: Buffer[] = [];
     let stderr = '';
     child.stdout?.resume();

@@ -17,9 +17,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { buildLayer, ROOT } from '../../layer/build.mjs';
-import { stage } from '../../layer/compile-cache.mjs';
+import { canMountOnOpt, stage, withLayerOnOpt } from '../../layer/compile-cache.mjs';
 import { readZip } from '../../layer/zip.mjs';
-import { canMountOnOpt } from '../../scripts/bench/measure.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'xddm-compile-cache-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -126,34 +125,32 @@ describe('the build side, the zip mounted on /opt', {
       spawnSync('chmod', ['-R', 'a+rX', dir]);
       const tmp = mkdtempSync(path.join(dir, 'tmp-'));
       spawnSync('chmod', ['777', tmp]);
-      const run = spawnSync(
-        'unshare',
-        [
-          '-m',
-          '--propagation',
-          'private',
-          'sh',
-          '-c',
-          'mount --bind "$XDDM_LAYER" /opt && exec setpriv --reuid=65534 --regid=65534 --clear-groups "$XDDM_NODE" --input-type=module -e "await import(\'/opt/nodejs/node_modules/xray-dd-merge/handler.mjs\')"',
-        ],
-        {
-          env: {
-            PATH: process.env.PATH ?? '',
-            XDDM_LAYER: layer,
-            XDDM_NODE: node,
-            TMPDIR: tmp,
-            NODE_DEBUG_NATIVE: 'COMPILE_CACHE',
-            LAMBDA_TASK_ROOT: taskRoot,
-            DD_LAMBDA_HANDLER: 'index.handler',
-            AWS_LAMBDA_FUNCTION_NAME: 'cache-test',
-            DD_TRACE_STARTUP_LOGS: 'false',
-            DD_INSTRUMENTATION_TELEMETRY_ENABLED: 'false',
-            DD_REMOTE_CONFIGURATION_ENABLED: 'false',
-          },
-          encoding: 'utf8',
-          timeout: 60_000,
+      // As another user than the build's, as Lambda's sandbox user is.
+      const [command, args] = withLayerOnOpt(layer, [
+        'setpriv',
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        node,
+        '--input-type=module',
+        '-e',
+        "await import('/opt/nodejs/node_modules/xray-dd-merge/handler.mjs')",
+      ]);
+      const run = spawnSync(command, args, {
+        env: {
+          PATH: process.env.PATH ?? '',
+          TMPDIR: tmp,
+          NODE_DEBUG_NATIVE: 'COMPILE_CACHE',
+          LAMBDA_TASK_ROOT: taskRoot,
+          DD_LAMBDA_HANDLER: 'index.handler',
+          AWS_LAMBDA_FUNCTION_NAME: 'cache-test',
+          DD_TRACE_STARTUP_LOGS: 'false',
+          DD_INSTRUMENTATION_TELEMETRY_ENABLED: 'false',
+          DD_REMOTE_CONFIGURATION_ENABLED: 'false',
         },
-      );
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       assert.equal(run.status, 0, run.stderr.slice(-2000));
       const accepted = run.stderr
         .split('\n')
