@@ -6,7 +6,7 @@
 import { writeSync } from 'node:fs';
 import { registerHooks } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { invoke, invocation as lambdaInvocation, loadHandler, yieldToLoop } from './lambda-calls.mjs';
+import { invoke, invocation as lambdaInvocation, loadHandler, warmBatch, yieldToLoop } from './lambda-calls.mjs';
 
 const spec = JSON.parse(process.argv[2]);
 const bootMs = performance.now();
@@ -39,26 +39,17 @@ await invoke(handler, first);
 const firstMs = performance.now() - firstStart;
 await yieldToLoop();
 
-// Warm: each invocation is timed from the call until its promise settles (the latency the wrapper
-// adds), and the loop yields to the event loop between invocations, untimed, as the runtime does while
-// it waits for the next event; the trace export's socket work happens there, not in the figure.
-// The process's CPU time per invocation is kept too: it includes that background work, and being
-// CPU time it is less disturbed than wall time when other processes share the cores.
+// Warm batches (see warmBatch). The process's CPU time per invocation is kept too: it includes the
+// background export, and being CPU time it is less disturbed than wall time when other processes
+// share the cores.
 const warmUs = [];
 const warmCpuUs = [];
 for (let batch = 0; batch < spec.warmupBatches + spec.batches; batch += 1) {
-  const calls = Array.from({ length: spec.batchSize }, invocation);
-  let busyMs = 0;
   const cpuBefore = process.cpuUsage();
-  for (const call of calls) {
-    const start = performance.now();
-    await invoke(handler, call);
-    busyMs += performance.now() - start;
-    await yieldToLoop();
-  }
+  const us = await warmBatch(handler, spec.batchSize, spec.callbacks);
   const cpu = process.cpuUsage(cpuBefore);
   if (batch >= spec.warmupBatches) {
-    warmUs.push((busyMs * 1000) / spec.batchSize);
+    warmUs.push(us);
     warmCpuUs.push((cpu.user + cpu.system) / spec.batchSize);
   }
 }

@@ -5,8 +5,7 @@
 // warm cost of what one adds over the other, far steadier than figures from separate processes.
 // Writes one JSON result to fd 3: per subject, the mean microseconds per invocation of each round.
 import { writeSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
-import { invocation, invoke, loadHandler, yieldToLoop } from './lambda-calls.mjs';
+import { loadHandler, warmBatch } from './lambda-calls.mjs';
 
 const spec = JSON.parse(process.argv[2]);
 const handlers = [];
@@ -17,15 +16,8 @@ for (let round = 0; round < spec.warmupRounds + spec.rounds; round += 1) {
   // Rotate which subject goes first, so none always follows the same one.
   for (let k = 0; k < handlers.length; k += 1) {
     const index = (k + round) % handlers.length;
-    const calls = Array.from({ length: spec.batchSize }, () => invocation(spec.callbacks));
-    let busyMs = 0;
-    for (const call of calls) {
-      const start = performance.now();
-      await invoke(handlers[index], call);
-      busyMs += performance.now() - start;
-      await yieldToLoop();
-    }
-    if (round >= spec.warmupRounds) rounds[index].push((busyMs * 1000) / spec.batchSize);
+    const us = await warmBatch(handlers[index], spec.batchSize, spec.callbacks);
+    if (round >= spec.warmupRounds) rounds[index].push(us);
   }
 }
 writeSync(3, JSON.stringify({ node: process.versions.node, rounds }));
