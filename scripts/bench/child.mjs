@@ -6,7 +6,13 @@
 import { writeSync } from 'node:fs';
 import { registerHooks } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { invoke, invocation as lambdaInvocation, loadHandler, warmBatch, yieldToLoop } from './lambda-calls.mjs';
+import {
+  invoke,
+  invocation as lambdaInvocation,
+  loadHandler,
+  warmBatch,
+  yieldToLoop,
+} from './lambda-calls.mjs';
 
 const spec = JSON.parse(process.argv[2]);
 const bootMs = performance.now();
