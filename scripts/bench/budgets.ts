@@ -2,7 +2,10 @@
 // out, so the checker itself is tested without timing anything.
 
 export interface Overhead {
-  /** Wrapper minus floor (dd-trace alone): the median of per-round differences of fresh processes. */
+  /**
+   * Wrapper minus floor (dd-trace alone): the median of per-round differences of fresh processes.
+   * Reported; judged only when {@link ownImportMs} was not measured.
+   */
   readonly importMs: number;
   readonly firstMs: number;
   /**
@@ -18,7 +21,12 @@ export interface Overhead {
   readonly cpuUs?: number;
   /** CPU time of import+init: reported, not budgeted. */
   readonly importCpuMs?: number;
-  /** The wrapper's own import+init with dd-trace already loaded: an attribution of `importMs`. */
+  /**
+   * The wrapper's own import+init with dd-trace already loaded and initialised, as the floor has it:
+   * the judged import+init figure when measured. c and b load the same dd-trace, so c - b is what
+   * the wrapper adds on top of it; measured inside one process it is free of dd-trace's own load,
+   * which swings by +-20 ms between fresh processes on the bench machine and buries a 5 ms budget.
+   */
   readonly ownImportMs?: number;
 }
 
@@ -81,8 +89,19 @@ const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value
 export function checkBudgets(input: BudgetInput): Verdict[] {
   const verdicts: Verdict[] = [];
   for (const [major, overhead] of Object.entries(input.overhead)) {
+    // import+init: the wrapper's own part when measured, with the fresh-process difference beside it.
+    const ownImport = overhead?.ownImportMs;
+    const importMs = ownImport ?? overhead?.importMs ?? Number.NaN;
+    verdicts.push(
+      verdict(
+        `Node ${major} import+init over the floor <= ${LIMITS.importMs} ms`,
+        Number.isFinite(importMs) ? importMs <= LIMITS.importMs : undefined,
+        ownImport === undefined
+          ? `${fixed(importMs, 2)} ms`
+          : `${fixed(importMs, 2)} ms, dd-trace already loaded (fresh processes c - b: ${fixed(overhead?.importMs ?? Number.NaN, 2)} ms)`,
+      ),
+    );
     const rows: Array<[keyof Overhead, string, string, number]> = [
-      ['importMs', 'import+init', 'ms', LIMITS.importMs],
       ['firstMs', 'first invocation', 'ms', LIMITS.firstMs],
       ['warmUs', 'warm invocation', 'us', LIMITS.warmUs],
     ];

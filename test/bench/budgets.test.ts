@@ -145,6 +145,17 @@ describe('checkBudgets', () => {
     assert.equal(statusOf(justOver, 'merger memory flat'), 'FAIL');
   });
 
+  it("judges import+init on the wrapper's own figure when it was measured, else on c - b", () => {
+    const noisy = { importMs: LIMITS.importMs + 20, ownImportMs: LIMITS.importMs - 1, firstMs: 1, warmUs: 4 };
+    const own = checkBudgets({ ...withinBudget, overhead: { '22': noisy } }).find((v) =>
+      v.budget.startsWith('Node 22 import+init'),
+    );
+    assert.equal(own?.status, 'PASS');
+    assert.match(own?.measured ?? '', /fresh processes c - b: 25\.00 ms/);
+    const tooSlow = { importMs: 0, ownImportMs: LIMITS.importMs + 0.1, firstMs: 1, warmUs: 4 };
+    assert.equal(statusOf({ ...withinBudget, overhead: { '22': tooSlow } }, 'Node 22 import+init'), 'FAIL');
+  });
+
   it('judges the exact limit as within budget', () => {
     const input = {
       ...withinBudget,
