@@ -8,6 +8,7 @@
 //   npm run bench -- --compile-cache   also d1/d2: the layer zip mounted on /opt, without and with its compile cache
 //   npm run bench -- --render          redraw the table and chart from bench-out/results.json
 //   npm run bench -- --attribution     also b': dd-trace given the wrapper's parent and tags (c - b' = the wrapper's own code)
+//   npm run bench -- --exporter log    dd-trace writes traces to stdout (Lambda without the Datadog extension) instead of the loopback agent
 //   npm run bench -- --node 22 --runs 5 --only wrapper,peer --skip-merger
 import { execFileSync } from 'node:child_process';
 import {
@@ -43,6 +44,7 @@ import {
   runPaired,
   type Subject,
   subjects,
+  type TraceExporter,
   unavailable,
   writeTaskRoot,
 } from './measure.ts';
@@ -57,6 +59,7 @@ const { values: args } = parseArgs({
     'compile-cache': { type: 'boolean', default: false },
     'skip-merger': { type: 'boolean', default: false },
     node: { type: 'string', default: '22,24' },
+    exporter: { type: 'string', default: 'agent' },
     runs: { type: 'string' },
     only: { type: 'string' },
     render: { type: 'boolean', default: false },
@@ -65,6 +68,11 @@ const { values: args } = parseArgs({
 });
 
 const quick = args.quick === true;
+if (args.exporter !== 'agent' && args.exporter !== 'log') {
+  console.error(`--exporter ${args.exporter}: expected agent or log`);
+  process.exit(2);
+}
+const EXPORTER: TraceExporter = args.exporter;
 const RUNS = Number(args.runs ?? (quick ? 3 : 7));
 const LOOP: LoopShape = quick
   ? { batches: 8, batchSize: 250, warmupBatches: 1 }
@@ -131,7 +139,8 @@ function mergedIntoXRay(received: Received, header: string): boolean {
 }
 
 function figures(subject: Subject, result: ChildResult, received: Received): RunFigures {
-  const merges = subject.base !== 'bare' && subject.base !== 'floor';
+  // With the log exporter no span reaches the stand-in agent, so there is nothing to check.
+  const merges = EXPORTER === 'agent' && subject.base !== 'bare' && subject.base !== 'floor';
   return {
     importMs: result.importMs,
     importCpuMs: result.importCpuMs,
@@ -153,7 +162,7 @@ async function measureMajor(
   layerDirs: LayerDirs | undefined,
 ): Promise<{ reports: SubjectReport[]; overhead: Overhead | undefined }> {
   const node = nodeBinary(major);
-  const env = lambdaEnv(taskRoot, standIns, major);
+  const env = lambdaEnv(taskRoot, standIns, major, EXPORTER);
   const callbacks = major === '22';
   const only = args.only?.split(',');
   // b' (the floor with the wrapper's parent and tags) only when asked: it attributes, it is not a subject.
@@ -397,7 +406,7 @@ async function measureAll(): Promise<Results> {
   try {
     for (const major of MAJORS) {
       console.log(
-        `Node ${major}: ${RUNS} rounds of fresh processes, ${LOOP.batches} x ${LOOP.batchSize} warm invocations each; then ${PAIRED.processes} processes running floor and wrapper side by side, ${PAIRED.rounds} rounds of ${PAIRED.batchSize} each`,
+        `Node ${major}: ${RUNS} rounds of fresh processes, ${LOOP.batches} x ${LOOP.batchSize} warm invocations each; then ${PAIRED.processes} processes running floor and wrapper side by side, ${PAIRED.rounds} rounds of ${PAIRED.batchSize} each; dd-trace exporting ${EXPORTER === 'agent' ? 'to the loopback agent' : 'to stdout (log exporter)'}`,
       );
       const measured = await measureMajor(major, taskRoot, standIns, layerDirs);
       nodes[major] = measured.reports;
@@ -444,6 +453,7 @@ async function measureAll(): Promise<Results> {
       sideBySide: PAIRED,
       majors: MAJORS,
       compileCache: args['compile-cache'] === true,
+      exporter: EXPORTER,
     },
     nodes,
     overhead,

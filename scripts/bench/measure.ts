@@ -163,6 +163,12 @@ export function unavailable(subject: Subject): string | undefined {
   return undefined;
 }
 
+/**
+ * How dd-trace exports traces in the subjects: `agent`, one HTTP request per trace to the loopback
+ * agent (the Datadog extension's setup, the default here); `log`, to stdout (Lambda without it).
+ */
+export type TraceExporter = 'agent' | 'log';
+
 export interface Endpoints {
   readonly agentUrl: string;
   readonly daemonAddress: string;
@@ -173,8 +179,13 @@ export interface Endpoints {
  * exporting to the loopback agent, and dd-trace's background features (telemetry, remote config,
  * runtime metrics) off for all alike. Built from scratch so the caller's shell leaks nothing in.
  */
-export function lambdaEnv(taskRoot: string, endpoints: Endpoints, major: string): NodeJS.ProcessEnv {
-  return {
+export function lambdaEnv(
+  taskRoot: string,
+  endpoints: Endpoints,
+  major: string,
+  exporter: TraceExporter = 'agent',
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     LANG: 'C.UTF-8',
     TZ: 'UTC',
@@ -198,6 +209,10 @@ export function lambdaEnv(taskRoot: string, endpoints: Endpoints, major: string)
     DD_REMOTE_CONFIGURATION_ENABLED: 'false',
     DD_RUNTIME_METRICS_ENABLED: 'false',
   };
+  // Without the Datadog extension, dd-trace in Lambda writes each trace to stdout (the children's
+  // stdout is drained): its default, and the setup DESIGN.md's reference figures match.
+  if (exporter === 'log') delete env.DD_TRACE_EXPERIMENTAL_EXPORTER;
+  return env;
 }
 
 export interface ChildRequest {

@@ -52,6 +52,8 @@ export interface Results {
     sideBySide?: unknown;
     majors: string[];
     compileCache: boolean;
+    /** Absent in results written before the option existed: those used the agent exporter. */
+    exporter?: 'agent' | 'log';
   };
   nodes: Record<string, SubjectReport[]>;
   /** Wrapper minus floor: the median of the per-round differences (rounds are interleaved). */
@@ -131,6 +133,8 @@ export function textReport(results: Results): string {
   const lines: string[] = [];
   for (const [major, reports] of Object.entries(results.nodes)) {
     lines.push(...table(major, results.settings.runs, reports));
+    if (results.settings.exporter === 'log')
+      lines.push('   dd-trace exported each trace to stdout (--exporter log)');
     const failed = reports.filter((r) => r.skipped && r.runs.length > 0);
     for (const r of failed) lines.push(`   ${r.letter}: some runs failed: ${r.skipped}`);
   }
@@ -207,7 +211,7 @@ export function chartSvg(results: Results): string {
   const { machine, settings } = results;
   return renderChart({
     title: 'Cold start and per-invocation cost, side by side',
-    subtitle: `Median of ${settings.runs} fresh processes per subject; whiskers min-max; xN = ratio to dd-trace alone (b). ${machine.cpus} cores (${machine.cpuModel}), shared and noisy: compare ratios.`,
+    subtitle: `Median of ${settings.runs} fresh processes per subject; whiskers min-max; xN = ratio to dd-trace alone (b)${settings.exporter === 'log' ? '; traces exported to stdout' : ''}. ${machine.cpus} cores (${machine.cpuModel}), shared and noisy: compare ratios.`,
     series: Object.keys(results.nodes).map((major) => `Node ${major}`),
     panels: chartPanels(results.nodes),
     footer: [
