@@ -37,7 +37,7 @@ import {
 } from '../xray/ids.ts';
 import { sortSpans } from './order.ts';
 import {
-  parseSegmentDocument,
+  readSegmentDocument,
   type SegmentDocument,
   type SkippedDocument,
   type XRayException,
@@ -88,41 +88,49 @@ export function convertDocuments(
   let count = 0;
   for (const input of documents) {
     count += 1;
-    const parsed = parseSegmentDocument(input);
-    const reasons = parsed.skipped;
-    for (let i = 0; i < reasons.length; i += 1) skipped.push(reasons[i] as SkippedDocument);
-    if (parsed.ok) valid.push(parsed.document);
+    const document = readSegmentDocument(input, skipped);
+    if (document !== undefined) valid.push(document);
   }
 
   const conversion: Conversion = {
     idMode: options.idMode ?? 'compat',
     includeMetadata: options.includeMetadata === true,
     documents: valid,
-    meta: new Tags(OWN_META),
-    metrics: new Tags(OWN_METRICS),
-    clock: new SpanClock(),
+    meta: SPAN_PARTS.meta,
+    metrics: SPAN_PARTS.metrics,
+    clock: SPAN_PARTS.clock,
+    segmentIds: [],
     exceptions: undefined,
     services: undefined,
   };
   const spans: DatadogSpan[] = [];
-  // Documents of one trace mostly come together: the last trace id's mapping is kept.
-  let lastXrayTraceId: string | undefined;
-  let traceId: DatadogTraceId | undefined;
-  for (let i = 0; i < valid.length; i += 1) {
-    const document = valid[i] as SegmentDocument;
-    const xrayTraceId = document.trace_id as string;
-    if (xrayTraceId !== lastXrayTraceId || traceId === undefined) {
-      traceId = datadogTraceId(xrayTraceId, conversion.idMode);
-      lastXrayTraceId = xrayTraceId;
+  try {
+    // Documents of one trace mostly come together: the last trace id's mapping is kept.
+    let lastXrayTraceId: string | undefined;
+    let traceId: DatadogTraceId | undefined;
+    for (let i = 0; i < valid.length; i += 1) {
+      const document = valid[i] as SegmentDocument;
+      const xrayTraceId = document.trace_id as string;
+      if (xrayTraceId !== lastXrayTraceId || traceId === undefined) {
+        traceId = datadogTraceId(xrayTraceId, conversion.idMode);
+        lastXrayTraceId = xrayTraceId;
+      }
+      const standalone = document.type === 'subsegment';
+      const trace: TraceContext = {
+        xrayTraceId,
+        traceId,
+        service: standalone ? serviceOfStandalone(document, servicesOf(conversion)) : document.name,
+      };
+      const parentId =
+        document.parent_id !== undefined ? parentSpanId(document.parent_id, conversion, spans) : '0';
+      addSpans(document, parentId, !standalone, trace, conversion, spans);
     }
-    const standalone = document.type === 'subsegment';
-    const trace: TraceContext = {
-      xrayTraceId,
-      traceId,
-      service: standalone ? serviceOfStandalone(document, servicesOf(conversion)) : document.name,
-    };
-    const parentId = document.parent_id !== undefined ? datadogSpanId(document.parent_id) : '0';
-    addSpans(document, parentId, !standalone, trace, conversion, spans);
+  } catch (error) {
+    // Every span leaves the shared tag tables empty, but one that threw half-way (metadata's
+    // JSON.stringify can, on a cyclic object) has not.
+    SPAN_PARTS.meta.clear();
+    SPAN_PARTS.metrics.clear();
+    throw error;
   }
   sortSpans(spans);
   return { spans, documents: count, skipped };
@@ -138,6 +146,8 @@ interface Conversion {
   readonly metrics: Tags<OwnMetric, number>;
   /** Start and duration of one span at a time. */
   readonly clock: SpanClock;
+  /** The segment id of each span made so far, at the span's index. */
+  readonly segmentIds: string[];
   /** Built on the first cause that names an exception by id. */
   exceptions: Map<string, XRayException> | undefined;
   /** Built on the first standalone subsegment. */
@@ -162,12 +172,35 @@ function addSpans(
 ): void {
   const spanId = datadogSpanId(doc.id);
   spans.push(toSpan(doc, spanId, parentId, segment, trace, conversion));
+  conversion.segmentIds.push(doc.id);
   const children = doc.subsegments;
   // Indexed loops here and below: `for…of` over these short arrays (parsed ones and the frozen
   // empty one) goes through the array iterator, several times the cost of the loop itself.
   for (let i = 0; i < children.length; i += 1) {
     addSpans(children[i] as SegmentDocument, spanId, false, trace, conversion, spans);
   }
+}
+
+/** How far back {@link parentSpanId} looks among the spans made so far. */
+const PARENT_LOOKBACK = 32;
+
+/**
+ * The span id of a document's `parent_id`. The parent is mostly a segment or subsegment of a
+ * document just converted (the function segment's parent is the Lambda service segment, an
+ * inferred segment's the subsegment of the call), whose span id is then taken as it is instead of
+ * being worked out again (a BigInt parse and print, the dearest step of an id).
+ */
+function parentSpanId(
+  parentSegmentId: string,
+  conversion: Conversion,
+  spans: readonly DatadogSpan[],
+): string {
+  const segmentIds = conversion.segmentIds;
+  const last = segmentIds.length - 1;
+  for (let i = last; i >= 0 && i > last - PARENT_LOOKBACK; i -= 1) {
+    if (segmentIds[i] === parentSegmentId) return (spans[i] as DatadogSpan).span_id;
+  }
+  return datadogSpanId(parentSegmentId);
 }
 
 /**
@@ -298,6 +331,13 @@ class Tags<K extends string, V> {
     return this.own[slot] !== undefined;
   }
 
+  /** Nothing written. */
+  clear(): void {
+    const own = this.own;
+    for (let slot = 0; slot < own.length; slot += 1) own[slot] = undefined;
+    this.count = 0;
+  }
+
   /** The tags as a record; then empty, for the next span. */
   take(): Record<string, V> {
     const keys = this.keys;
@@ -342,6 +382,17 @@ class Tags<K extends string, V> {
     return record;
   }
 }
+
+/**
+ * One span's tags and times while it is built, shared by all conversion calls: spans are built one
+ * at a time and a call runs to its end, so one set serves them all, and a call on a trace of a few
+ * segments does not allocate its own (two tag tables and a clock were a tenth of such a call).
+ */
+const SPAN_PARTS = {
+  meta: new Tags<OwnMeta, string>(OWN_META),
+  metrics: new Tags<OwnMetric, number>(OWN_METRICS),
+  clock: new SpanClock(),
+};
 
 /** An annotation: strings and booleans are meta, finite numbers metrics. */
 function putTag(

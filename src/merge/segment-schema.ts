@@ -132,19 +132,37 @@ export type SegmentParse =
  * (`type: "subsegment"`, needs `trace_id` and `parent_id`). Accepts the JSON text or a parsed value.
  */
 export function parseSegmentDocument(input: unknown): SegmentParse {
-  if (typeof input !== 'string') return validateTopLevel(input);
-  let value: unknown;
-  try {
-    value = JSON.parse(input);
-  } catch (error) {
-    return notJson(error);
+  const skipped: SkippedDocument[] = [];
+  const document = readSegmentDocument(input, skipped);
+  return document !== undefined ? { ok: true, document, skipped } : { ok: false, skipped };
+}
+
+/**
+ * {@link parseSegmentDocument} as the converter takes it: the document, or undefined; the reasons
+ * for what was left out are pushed to `skipped` (no result object per document).
+ */
+export function readSegmentDocument(input: unknown, skipped: SkippedDocument[]): SegmentDocument | undefined {
+  if (typeof input === 'string') {
+    let value: unknown;
+    try {
+      value = JSON.parse(input);
+    } catch (error) {
+      return skip(notJson(error), skipped);
+    }
+    // The object is our own (just parsed), so the fast path may normalize it in place.
+    if (passesTopLevel(value)) {
+      normalizeInPlace(value);
+      return value as unknown as SegmentDocument;
+    }
+    return skip(validateTopLevel(value), skipped);
   }
-  // The object is our own (just parsed), so the fast path may normalize it in place.
-  if (passesTopLevel(value)) {
-    normalizeInPlace(value);
-    return { ok: true, document: value as unknown as SegmentDocument, skipped: NOTHING_SKIPPED };
-  }
-  return validateTopLevel(value);
+  return skip(validateTopLevel(input), skipped);
+}
+
+function skip(parsed: SegmentParse, skipped: SkippedDocument[]): SegmentDocument | undefined {
+  const reasons = parsed.skipped;
+  for (let i = 0; i < reasons.length; i += 1) skipped.push(reasons[i] as SkippedDocument);
+  return parsed.ok ? parsed.document : undefined;
 }
 
 /** Whether a parsed document takes the fast path (no zod); for the differential test of the two paths. */
@@ -164,7 +182,6 @@ export function parseSegmentDocumentWithSchema(input: unknown): SegmentParse {
   return validateTopLevel(value);
 }
 
-const NOTHING_SKIPPED: readonly SkippedDocument[] = Object.freeze([]);
 const NO_SUBSEGMENTS: readonly SegmentDocument[] = Object.freeze([]);
 
 function notJson(error: unknown): SegmentParse {

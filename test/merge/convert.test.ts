@@ -418,6 +418,46 @@ describe('convert: deterministic and tolerant', () => {
   });
 });
 
+describe('convert: calls share nothing', () => {
+  it('a call that throws half-way through a span leaves no tags to the next call', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const base = { name: 'fn', trace_id: CHECKOUT_ROOT, start_time: 1579584424.5, end_time: 1579584425 };
+    assert.throws(() =>
+      convertDocuments(
+        [{ ...base, id: '1111111111111111', annotations: { team: 'core' }, metadata: { app: { cyclic } } }],
+        { includeMetadata: true },
+      ),
+    );
+    const [span] = convertDocuments([{ ...base, id: '2222222222222222' }]).spans;
+    assert.equal(span?.meta.team, undefined);
+    assert.deepEqual(Object.keys(span?.meta ?? {}), [
+      ORIGIN_TAG,
+      'xray.kind',
+      'xray.name',
+      'xray.segment_id',
+      'xray.trace_id',
+    ]);
+  });
+
+  it("a document's parent_id maps to the same span id whether or not its parent is in the call", () => {
+    const parent = {
+      id: '3333333333333333',
+      name: 'svc',
+      trace_id: CHECKOUT_ROOT,
+      start_time: 1579584424.5,
+      end_time: 1579584425,
+    };
+    const child = { ...parent, id: '4444444444444444', parent_id: parent.id };
+    const together = convertDocuments([parent, child]).spans.find(
+      (s) => s.span_id === datadogSpanId(child.id),
+    );
+    const alone = convertDocuments([child]).spans[0];
+    assert.equal(together?.parent_id, datadogSpanId(parent.id));
+    assert.equal(alone?.parent_id, datadogSpanId(parent.id));
+  });
+});
+
 describe('secondsToNanos: decimal, not binary float arithmetic', () => {
   const table: Array<[number, bigint]> = [
     [1579584424.771, 1579584424771000000n],
