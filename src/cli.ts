@@ -19,9 +19,11 @@ import { mergerEnvironment } from './config.ts';
 import { describeError } from './log.ts';
 import { convertDocuments } from './merge/convert.ts';
 import { readDatadogSpans } from './merge/datadog-input.ts';
+import { tagEnvironment } from './merge/environment.ts';
 import { renderFlameGraph } from './merge/flamegraph.ts';
+import { type HybridJoinReport, joinHybrid, type MalformedMetadata } from './merge/hybrid-join.ts';
 import { DEFAULT_SKEW_TOLERANCE_NS, type JoinReport, joinSpans } from './merge/join.ts';
-import { resolveMergerSettings } from './merge/merger-config.ts';
+import { type MergerSettings, resolveMergerSettings } from './merge/merger-config.ts';
 import { pullIntoSink } from './merge/pipeline.ts';
 import { createProgressReporter } from './merge/progress.ts';
 import type { SkippedDocument } from './merge/segment-schema.ts';
@@ -67,6 +69,8 @@ Exit codes: 0 done, 1 failed, 2 usage error.
 const COMMON_OPTIONS = `  --id-mode compat|full128  trace id mapping; must match the functions' DD_XRAY_TRACE_ID_MODE
                             (default: DD_XRAY_TRACE_ID_MODE, else compat)
   --metadata                copy segment metadata into span meta (metadata.<namespace>.<key>)
+  --env NAME                tag every span converted from X-Ray env:NAME (default DD_ENV, else
+                            the env the trace's Datadog spans agree on)
   -h, --help                show this help`;
 
 const OUTPUT_OPTIONS = `  --to agent|ndjson|html    where the spans go (default ndjson)
@@ -144,6 +148,13 @@ function listOption(values: Values, name: string): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
+/** `--env`, else DD_ENV; without either the join lends X-Ray spans the Datadog spans' env. */
+function envOf(values: Values, settings: MergerSettings): { env?: string } {
+  const env = stringOption(values, 'env') ?? settings.env;
+  if (env !== undefined && env.trim() === '') throw new UsageError('--env needs a name');
+  return env === undefined ? {} : { env: env.trim() };
+}
+
 function idModeOf(values: Values, fallback: TraceIdMode): TraceIdMode {
   const given = stringOption(values, 'id-mode');
   if (given === undefined) return fallback;
@@ -202,13 +213,18 @@ function reportSkipped(io: Io, skipped: readonly SkippedDocument[]): void {
 }
 
 function reportJoin(io: Io, report: JoinReport): void {
+  const { hybrid } = report;
   io.stderr.write(
     `merge: ${report.traces} traces, ${report.spans} spans; ${report.orphans.length} orphans, ` +
       `${report.duplicates.length} duplicate ids, ${report.cycles.length} cycles, ${report.clockSkew.length} clock skews\n`,
   );
+  reportHybrid(io, 'merge', hybridCounts(hybrid, true));
   const lines: string[] = [
-    ...report.orphans.map(
-      (o) => `  orphan ${o.trace_id}/${o.span_id} (${o.name}): parent ${o.parent_id} not found`,
+    ...report.orphans.map((o) =>
+      o.upstream
+        ? `  orphan ${o.trace_id}/${o.span_id} (${o.name}): parent ${o.parent_id} is the upstream Datadog span ` +
+          "its datadog-metadata names, not in the input (add that service's spans with --datadog)"
+        : `  orphan ${o.trace_id}/${o.span_id} (${o.name}): parent ${o.parent_id} not found`,
     ),
     ...report.duplicates.map((d) => `  duplicate ${d.trace_id}/${d.span_id}: ${d.dropped} copies dropped`),
     ...report.cycles.map((c) => `  cycle in ${c.trace_id}: ${c.span_ids.join(' -> ')}`),
@@ -221,6 +237,55 @@ function reportJoin(io: Io, report: JoinReport): void {
   ];
   for (const line of lines.slice(0, 30)) io.stderr.write(`${line}\n`);
   if (lines.length > 30) io.stderr.write(`  … and ${lines.length - 30} more\n`);
+}
+
+interface HybridCounts {
+  readonly invocations: number;
+  /** Only where the Datadog spans were in the input (merge). */
+  readonly placed?: number;
+  readonly upstreamMissing?: number;
+  readonly split: number;
+  readonly malformed: number;
+  readonly malformedSamples: readonly MalformedMetadata[];
+}
+
+function hybridCounts(report: HybridJoinReport, withDatadog: boolean): HybridCounts {
+  const { invocations } = report;
+  return {
+    invocations: invocations.length,
+    ...(withDatadog
+      ? {
+          placed: invocations.filter((invocation) => invocation.lambda_span_id !== undefined).length,
+          upstreamMissing: invocations.filter((invocation) => !invocation.upstream_in_input).length,
+        }
+      : {}),
+    split: report.split.length,
+    malformed: report.malformed.length,
+    malformedSamples: report.malformed,
+  };
+}
+
+/** The hybrid join's counts, and each malformed datadog-metadata subsegment. */
+function reportHybrid(io: Io, command: string, counts: HybridCounts): void {
+  if (counts.invocations === 0 && counts.malformed === 0) return;
+  const details = [
+    counts.placed !== undefined
+      ? `aws.lambda placed under the function segment: ${counts.placed}`
+      : undefined,
+    counts.upstreamMissing !== undefined
+      ? `upstream span not in the input: ${counts.upstreamMissing}`
+      : undefined,
+    counts.split > 0 ? `${plural(counts.split, 'X-Ray trace')} split between upstream traces` : undefined,
+  ].filter((detail) => detail !== undefined);
+  io.stderr.write(
+    `${command}: ${plural(counts.invocations, 'invocation')} joined to upstream Datadog traces by datadog-metadata` +
+      `${details.length > 0 ? ` (${details.join('; ')})` : ''}; ${counts.malformed} malformed datadog-metadata\n`,
+  );
+  for (const entry of counts.malformedSamples.slice(0, 20)) {
+    io.stderr.write(
+      `  malformed datadog-metadata ${entry.xray_trace_id}/${entry.span_id}: ${entry.reason}\n`,
+    );
+  }
 }
 
 function plural(count: number, noun: string): string {
@@ -258,6 +323,7 @@ async function convertCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse('convert', args, {
     'id-mode': { type: 'string' },
     metadata: { type: 'boolean' },
+    env: { type: 'string' },
     out: { type: 'string' },
   });
   if (values.help) {
@@ -273,14 +339,16 @@ async function convertCommand(args: string[], io: Io): Promise<number> {
     return EXIT_FAILURE;
   }
   const result = convertDocuments(input.documents, { idMode, includeMetadata: values.metadata === true });
+  const hybrid = joinHybrid(result.spans);
   const output = openOutput(stringOption(values, 'out'), io);
-  await writeNdjson(result.spans, output.stream);
+  await writeNdjson(tagEnvironment(hybrid.spans, envOf(values, settings)), output.stream);
   await output.close();
   io.stderr.write(
     `convert: ${result.documents} documents -> ${result.spans.length} spans; ${result.skipped.length} skipped` +
       `${input.badLines > 0 ? `; ${plural(input.badLines, 'line')} not JSON` : ''}\n`,
   );
   reportSkipped(io, result.skipped);
+  reportHybrid(io, 'convert', hybridCounts(hybrid.report, false));
   return EXIT_OK;
 }
 
@@ -295,6 +363,7 @@ async function mergeCommand(args: string[], io: Io): Promise<number> {
     'skew-tolerance': { type: 'string' },
     'id-mode': { type: 'string' },
     metadata: { type: 'boolean' },
+    env: { type: 'string' },
   });
   if (values.help) {
     io.stdout.write(HELP.merge as string);
@@ -340,6 +409,7 @@ async function mergeCommand(args: string[], io: Io): Promise<number> {
   for (const reason of invalid.slice(0, 20)) io.stderr.write(`  invalid Datadog span: ${reason}\n`);
 
   const { traces, report } = joinSpans([...converted.spans, ...datadog], {
+    ...envOf(values, settings),
     skewToleranceNs: toleranceMs === undefined ? DEFAULT_SKEW_TOLERANCE_NS : BigInt(toleranceMs) * 1_000_000n,
   });
   reportJoin(io, report);
@@ -393,6 +463,7 @@ async function pullCommand(args: string[], io: Io): Promise<number> {
     title: { type: 'string' },
     'id-mode': { type: 'string' },
     metadata: { type: 'boolean' },
+    env: { type: 'string' },
   });
   if (values.help) {
     io.stdout.write(HELP.pull as string);
@@ -435,6 +506,7 @@ async function pullCommand(args: string[], io: Io): Promise<number> {
         window,
         idMode,
         includeMetadata: values.metadata === true,
+        ...envOf(values, settings),
         concurrency,
         onProgress: progress.update,
         ...(filter !== undefined ? { filterExpression: filter } : {}),
@@ -452,9 +524,15 @@ async function pullCommand(args: string[], io: Io): Promise<number> {
       `${summary.spans} spans; ${summary.skipped} documents skipped; ${summary.unprocessed.length} traces unprocessed\n`,
   );
   reportSkipped(io, summary.skippedSamples);
+  reportHybrid(io, 'pull', {
+    invocations: summary.joinedInvocations,
+    split: 0,
+    malformed: summary.malformedMetadata,
+    malformedSamples: summary.malformedSamples,
+  });
   for (const id of summary.unprocessed.slice(0, 20)) io.stderr.write(`  unprocessed ${id}\n`);
   if (target === 'html') {
-    const { traces } = joinSpans(collected.flat());
+    const { traces } = joinSpans(collected.flat(), envOf(values, settings));
     io.stderr.write(`pull: ${await deliver(traces, 'html', values, agentUrl, io)}\n`);
   } else if (agentSink) {
     const sent = agentSink.sent();

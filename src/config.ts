@@ -332,6 +332,8 @@ export interface MergerEnvironment {
   readonly delay?: string;
   /** DD_MERGER_FILTER_EXPRESSION: an X-Ray filter expression. */
   readonly filterExpression?: string;
+  /** DD_ENV: the `env` every span converted from X-Ray is tagged with. */
+  readonly env?: string;
   /** DD_MERGER_SINK: agent | ndjson (stdout). */
   readonly sink?: string;
   /** DD_MERGER_XRAY_ENDPOINT: an X-Ray API endpoint override. */
@@ -355,6 +357,7 @@ export function mergerEnvironment(env: NodeJS.ProcessEnv = process.env): MergerE
     xrayEndpoint: env.DD_MERGER_XRAY_ENDPOINT,
     concurrency: env.DD_MERGER_CONCURRENCY,
     includeMetadata: env.DD_MERGER_INCLUDE_METADATA,
+    env: env.DD_ENV,
   };
 }
 

@@ -21,7 +21,8 @@
  *   trace).
  * - Annotations become tags under their own key (strings and booleans in meta, numbers in metrics);
  *   the converter's own tags win a clash. Metadata only with `includeMetadata`, as
- *   `metadata.<namespace>.<key>`.
+ *   `metadata.<namespace>.<key>`. A `datadog-metadata` subsegment's `metadata.datadog.trace` is
+ *   always kept, as JSON in `_merge.upstream`, for the hybrid join (`hybrid-join.ts`).
  * - Every span carries `meta[ORIGIN_TAG] = 'xray'`, `xray.trace_id` and `xray.segment_id`.
  *
  * @example
@@ -35,6 +36,7 @@ import {
   type TraceIdMode,
   USER_KEEP,
 } from '../xray/ids.ts';
+import { METADATA_SUBSEGMENT, UPSTREAM_TAG } from './datadog-metadata.ts';
 import { sortSpans } from './order.ts';
 import {
   readSegmentDocument,
@@ -394,6 +396,15 @@ const SPAN_PARTS = {
   clock: new SpanClock(),
 };
 
+/** `metadata.datadog.trace` of a `datadog-metadata` subsegment, as JSON under {@link UPSTREAM_TAG}. */
+function tagUpstream(doc: SegmentDocument, meta: Tags<OwnMeta, string>): void {
+  const datadog = doc.metadata?.['datadog'];
+  if (typeof datadog !== 'object' || datadog === null) return;
+  const trace = (datadog as Record<string, unknown>)['trace'];
+  if (trace === undefined) return;
+  meta.set(UPSTREAM_TAG, JSON.stringify(trace) ?? 'null');
+}
+
 /** An annotation: strings and booleans are meta, finite numbers metrics. */
 function putTag(
   meta: Tags<OwnMeta, string>,
@@ -442,6 +453,9 @@ function toSpan(
 
   // Each field read once: documents come in many shapes, so every read is a generic lookup.
   const { name: xrayName, origin, namespace, http, aws, sql } = doc;
+  // The hybrid join (hybrid-join.ts) needs the Datadog context a function reported, with or
+  // without includeMetadata.
+  if (xrayName === METADATA_SUBSEGMENT) tagUpstream(doc, meta);
   const { traceId, tid } = trace.traceId;
   if (tid !== undefined) meta.setOwn(META['_dd.p.tid'], tid);
   meta.setOwn(META[ORIGIN_TAG], 'xray');

@@ -22,13 +22,31 @@ export {
   type XRayTrace,
 } from './convert.ts';
 export { type DatadogInput, readDatadogSpans } from './datadog-input.ts';
+export {
+  type MetadataReading,
+  readDatadogMetadata,
+  UPSTREAM_TAG,
+  type UpstreamContext,
+} from './datadog-metadata.ts';
+export { type EnvironmentOptions, tagEnvironment } from './environment.ts';
 export { type FlameGraphOptions, renderFlameGraph } from './flamegraph.ts';
+export {
+  DATADOG_PARENT_TAG,
+  type HybridJoinReport,
+  type HybridJoinResult,
+  type JoinedInvocation,
+  joinHybrid,
+  type MalformedMetadata,
+  XRAY_PARENT_TAG,
+  XRAY_TRACE_ID_TAG,
+} from './hybrid-join.ts';
 export {
   DEFAULT_SKEW_TOLERANCE_NS,
   type JoinOptions,
   type JoinReport,
   type JoinResult,
   joinSpans,
+  type Orphan,
   type SpanRef,
 } from './join.ts';
 export { MERGER_DEFAULTS, type MergerSettings, resolveMergerSettings } from './merger-config.ts';

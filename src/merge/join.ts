@@ -10,6 +10,12 @@
  * - **clock skew**: a child that starts before its parent, or ends after it, by more than the
  *   tolerance (default 1 ms). Async work legitimately outlives its parent; it is reported, not fixed.
  *
+ * - **hybrid join** (first, `hybrid-join.ts`): X-Ray invocations that reported an upstream Datadog
+ *   context in a `datadog-metadata` subsegment join that Datadog trace; orphans whose parent is
+ *   such an upstream span, absent from the input, are marked `upstream: true`.
+ * - **env/version** (last, `environment.ts`): X-Ray spans take `options.env`, or the one `env` and
+ *   `version` the trace's Datadog spans agree on.
+ *
  * Traces come out ordered by their earliest span, then trace id; spans by start, then span id.
  *
  * @example
@@ -17,6 +23,8 @@
  * report.orphans.length; // 0 when every parent was found
  */
 
+import { tagEnvironment } from './environment.ts';
+import { EMPTY_HYBRID_REPORT, type HybridJoinReport, joinHybrid } from './hybrid-join.ts';
 import { compareBigInts, compareIds, compareSpansInTrace } from './order.ts';
 import { type DatadogSpan, spanOrigin } from './span.ts';
 import { formatSpanJson } from './span-json.ts';
@@ -24,6 +32,16 @@ import { formatSpanJson } from './span-json.ts';
 export interface JoinOptions {
   /** How far a child may start before or end after its parent before it is reported, in ns. */
   readonly skewToleranceNs?: bigint;
+  /** Put X-Ray invocations into the upstream Datadog trace their metadata names (default true). */
+  readonly hybrid?: boolean;
+  /** `env` for every X-Ray span; default: the one the trace's Datadog spans agree on. */
+  readonly env?: string;
+}
+
+export interface Orphan extends SpanRef {
+  readonly parent_id: string;
+  /** The parent is the upstream span an invocation's datadog-metadata named, and it is not in the input. */
+  readonly upstream?: true;
 }
 
 export interface SpanRef {
@@ -35,7 +53,9 @@ export interface SpanRef {
 export interface JoinReport {
   readonly traces: number;
   readonly spans: number;
-  readonly orphans: ReadonlyArray<SpanRef & { readonly parent_id: string }>;
+  readonly orphans: readonly Orphan[];
+  /** What the hybrid join did: invocations joined to upstream traces, malformed metadata. */
+  readonly hybrid: HybridJoinReport;
   readonly duplicates: ReadonlyArray<{
     readonly trace_id: string;
     readonly span_id: string;
@@ -62,8 +82,17 @@ export const DEFAULT_SKEW_TOLERANCE_NS = 1_000_000n;
 
 export function joinSpans(spans: Iterable<DatadogSpan>, options: JoinOptions = {}): JoinResult {
   const tolerance = options.skewToleranceNs ?? DEFAULT_SKEW_TOLERANCE_NS;
+  const hybrid =
+    options.hybrid === false
+      ? { spans: [...spans], report: EMPTY_HYBRID_REPORT }
+      : joinHybrid(Array.isArray(spans) ? spans : [...spans]);
+  const upstreamParents = new Set(
+    hybrid.report.invocations
+      .filter((invocation) => !invocation.upstream_in_input)
+      .map((invocation) => `${invocation.trace_id}/${invocation.parent_id}`),
+  );
   const byTrace = new Map<string, Map<string, DatadogSpan[]>>();
-  for (const span of spans) {
+  for (const span of hybrid.spans) {
     let trace = byTrace.get(span.trace_id);
     if (!trace) {
       trace = new Map();
@@ -75,7 +104,7 @@ export function joinSpans(spans: Iterable<DatadogSpan>, options: JoinOptions = {
   }
 
   const traces: DatadogSpan[][] = [];
-  const orphans: Array<SpanRef & { parent_id: string }> = [];
+  const orphans: Orphan[] = [];
   const duplicates: Array<{ trace_id: string; span_id: string; dropped: number }> = [];
   const cycles: Array<{ trace_id: string; span_ids: string[] }> = [];
   const clockSkew: Array<SpanRef & { parent_id: string; startsEarlyBy?: bigint; endsLateBy?: bigint }> = [];
@@ -87,12 +116,16 @@ export function joinSpans(spans: Iterable<DatadogSpan>, options: JoinOptions = {
         duplicates.push({ trace_id: traceId, span_id: spanId, dropped: copies.length - 1 });
       kept.set(spanId, copies.length === 1 ? (copies[0] as DatadogSpan) : pickOne(copies));
     }
-    const trace = [...kept.values()].sort(compareSpansInTrace);
+    const trace = tagEnvironment([...kept.values()], options).sort(compareSpansInTrace);
     for (const span of trace) {
       if (span.parent_id === '0') continue;
       const parent = kept.get(span.parent_id);
       if (!parent) {
-        orphans.push({ ...ref(span), parent_id: span.parent_id });
+        orphans.push({
+          ...ref(span),
+          parent_id: span.parent_id,
+          ...(upstreamParents.has(`${traceId}/${span.parent_id}`) ? { upstream: true as const } : {}),
+        });
         continue;
       }
       const skew = skewOf(span, parent, tolerance);
@@ -115,6 +148,7 @@ export function joinSpans(spans: Iterable<DatadogSpan>, options: JoinOptions = {
       traces: traces.length,
       spans: traces.reduce((sum, trace) => sum + trace.length, 0),
       orphans: orphans.sort(byTraceOrder),
+      hybrid: hybrid.report,
       duplicates: duplicates.sort((x, y) => byTraceOrder(x, y) || compareIds(x.span_id, y.span_id)),
       cycles: cycles.sort(byTraceOrder),
       clockSkew: clockSkew.sort(byTraceOrder),

@@ -15,6 +15,7 @@
  * | xrayEndpoint      | DD_MERGER_XRAY_ENDPOINT       | the SDK's                |
  * | concurrency       | DD_MERGER_CONCURRENCY         | 4                        |
  * | includeMetadata   | DD_MERGER_INCLUDE_METADATA    | false                    |
+ * | env               | DD_ENV                        | the Datadog spans' env   |
  *
  * @example
  * const settings = resolveMergerSettings(mergerEnvironment());
@@ -36,6 +37,8 @@ export interface MergerSettings {
   readonly xrayEndpoint?: string;
   readonly concurrency: number;
   readonly includeMetadata: boolean;
+  /** `env` for every span converted from X-Ray (else the one the trace's Datadog spans agree on). */
+  readonly env?: string;
 }
 
 export const MERGER_DEFAULTS: MergerSettings = {
@@ -117,6 +120,7 @@ export function resolveMergerSettings(
     ),
     includeMetadata: pick('DD_MERGER_INCLUDE_METADATA', env.includeMetadata, parseBoolean, false),
     ...(env.filterExpression?.trim() ? { filterExpression: env.filterExpression.trim() } : {}),
+    ...(env.env?.trim() ? { env: env.env.trim() } : {}),
     ...(env.xrayEndpoint?.trim()
       ? {
           xrayEndpoint: pick<string | undefined>(

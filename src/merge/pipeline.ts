@@ -9,6 +9,8 @@
  */
 
 import { type ConvertOptions, convertTraces } from './convert.ts';
+import { type EnvironmentOptions, tagEnvironment } from './environment.ts';
+import { joinHybrid, type MalformedMetadata } from './hybrid-join.ts';
 import { type PullOptions, type PullProgress, pullTraces } from './pull.ts';
 import type { SkippedDocument } from './segment-schema.ts';
 import type { TraceSink } from './sinks/sink.ts';
@@ -26,10 +28,15 @@ export interface PipelineSummary {
   readonly throttled: number;
   /** Trace ids X-Ray left unprocessed after every attempt. */
   readonly unprocessed: readonly string[];
+  /** Invocations put into the upstream Datadog trace their datadog-metadata names. */
+  readonly joinedInvocations: number;
+  readonly malformedMetadata: number;
+  /** The first few malformed datadog-metadata subsegments, with the reason. */
+  readonly malformedSamples: readonly MalformedMetadata[];
 }
 
 export async function pullIntoSink(
-  options: PullOptions & ConvertOptions,
+  options: PullOptions & ConvertOptions & EnvironmentOptions,
   sink: TraceSink,
 ): Promise<PipelineSummary> {
   let traces = 0;
@@ -37,6 +44,9 @@ export async function pullIntoSink(
   let documents = 0;
   let skipped = 0;
   const skippedSamples: SkippedDocument[] = [];
+  let joinedInvocations = 0;
+  let malformedMetadata = 0;
+  const malformed: MalformedMetadata[] = [];
   let last: PullProgress | undefined;
   let finished = false;
   try {
@@ -53,9 +63,16 @@ export async function pullIntoSink(
       for (const entry of result.skipped)
         if (skippedSamples.length < SKIPPED_SAMPLES) skippedSamples.push(entry);
       if (result.spans.length === 0) continue;
+      // No Datadog spans here: the hybrid join moves the X-Ray spans into the upstream trace, and
+      // Datadog's backend finds the function's own spans there by id.
+      const hybrid = joinHybrid(result.spans);
+      joinedInvocations += hybrid.report.invocations.length;
+      malformedMetadata += hybrid.report.malformed.length;
+      for (const entry of hybrid.report.malformed)
+        if (malformed.length < SKIPPED_SAMPLES) malformed.push(entry);
       traces += 1;
-      spans += result.spans.length;
-      await sink.write(result.spans);
+      spans += hybrid.spans.length;
+      await sink.write(tagEnvironment(hybrid.spans, options));
     }
     finished = true;
   } finally {
@@ -71,5 +88,8 @@ export async function pullIntoSink(
     skippedSamples,
     throttled: last?.throttled ?? 0,
     unprocessed: last?.unprocessed ?? [],
+    joinedInvocations,
+    malformedMetadata,
+    malformedSamples: malformed,
   };
 }

@@ -102,6 +102,7 @@ export function createMergeHandler(
         window,
         idMode: settings.traceIdMode,
         includeMetadata: settings.includeMetadata,
+        ...(settings.env !== undefined ? { env: settings.env } : {}),
         concurrency: settings.concurrency,
         ...(settings.filterExpression !== undefined ? { filterExpression: settings.filterExpression } : {}),
         ...(settings.xrayEndpoint !== undefined ? { endpoint: settings.xrayEndpoint } : {}),
@@ -119,7 +120,9 @@ export function createMergeHandler(
     };
     log.info(
       `merged ${result.window.start}..${result.window.end}: ${summary.traces} traces, ${summary.spans} spans, ` +
-        `${summary.skipped} documents skipped, ${summary.unprocessed.length} traces unprocessed`,
+        `${summary.skipped} documents skipped, ${summary.unprocessed.length} traces unprocessed, ` +
+        `${summary.joinedInvocations} invocations joined to upstream Datadog traces` +
+        (summary.malformedMetadata > 0 ? ` (${summary.malformedMetadata} malformed datadog-metadata)` : ''),
     );
     if (summary.skipped > 0 || summary.unprocessed.length > 0) {
       log.warn(
