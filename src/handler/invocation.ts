@@ -130,6 +130,10 @@ export class Invocation {
     if (context.functionVersion) tags.function_version = context.functionVersion;
     if (context.awsRequestId) tags.request_id = context.awsRequestId;
     if (parent.source !== 'none') tags['_dd.parent_source'] = parent.source;
+    // From a Datadog span to its X-Ray trace, whichever context parents the span; the merger's
+    // hybrid join finds this invocation's aws.lambda span by it.
+    const xrayRoot = parent.xray?.root;
+    if (xrayRoot !== undefined) tags['aws.xray.trace_id'] = xrayRoot;
     const trigger = eventTrigger(event, context, source);
     if (source !== null) Object.assign(tags, trigger.tags);
     // Only when asked for: payloads hold private data.

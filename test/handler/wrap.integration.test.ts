@@ -53,6 +53,7 @@ describe('aws.lambda span parented on the X-Ray header', () => {
     assert.equal(span.resource, FUNCTION_NAME);
     assert.equal(span.service, FUNCTION_NAME);
     assert.equal(span.meta['_dd.parent_source'], 'xray');
+    assert.equal(span.meta['aws.xray.trace_id'], ROOT);
     assert.equal(span.meta['span.kind'], 'server');
     assert.equal(span.meta.function_arn, 'arn:aws:lambda:eu-west-1:123456789012:function:checkout-fn');
     assert.equal(span.meta.function_version, '$LATEST');
@@ -95,6 +96,7 @@ describe('aws.lambda span parented on the X-Ray header', () => {
     assert.equal(span.parent_id, 0n);
     assert.notEqual(span.trace_id, 3995693151288333088n);
     assert.equal(span.meta['_dd.parent_source'], undefined);
+    assert.equal(span.meta['aws.xray.trace_id'], undefined);
   });
 
   it('a header with only a Root cannot parent: the span is a root', async () => {

@@ -118,6 +118,8 @@ describe('datadog-metadata at the loopback daemon', () => {
     // As datadog-lambda-js: the incoming context, i.e. the span's trace and the span it hangs under.
     assert.equal(traceId, UPSTREAM_TRACE);
     assert.equal(traceId, span.trace_id.toString());
+    // The upstream context parents the span; the X-Ray trace it ran in is still named on it.
+    assert.equal(span.meta['aws.xray.trace_id'], '1-5e272390-8c398be037738dc042009320');
     assert.equal(parentId, UPSTREAM_SPAN);
     assert.equal(parentId, span.parent_id.toString());
     assert.equal(priority, '2');
