@@ -19,10 +19,16 @@ for (const trace of result.traces) {
   console.log(`\ntrace ${trace[0]?.trace_id}`);
   for (const line of formatTree(trace)) console.log(`  ${line}`);
 }
-const { orphans, duplicates, cycles, clockSkew } = result.report;
+const { orphans, duplicates, cycles, clockSkew, hybrid } = result.report;
 console.log(
   `\njoin report: ${orphans.length} orphans, ${duplicates.length} duplicates, ${cycles.length} cycles, ${clockSkew.length} clock-skew warnings`,
 );
+for (const invocation of hybrid.invocations) {
+  console.log(
+    `  X-Ray trace ${invocation.xray_trace_id} joined Datadog trace ${invocation.trace_id} of checkout-web ` +
+      `(its datadog-metadata subsegment names span ${invocation.parent_id})`,
+  );
+}
 for (const orphan of orphans) {
   console.log(
     `  orphan: ${orphan.name} (its parent ${orphan.parent_id} is in a service this demo does not run)`,

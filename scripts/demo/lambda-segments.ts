@@ -1,6 +1,7 @@
 /**
  * The segments Lambda itself writes to X-Ray for one invocation, which a local run has no one to
- * write: the `AWS::Lambda` service segment (the trace's root here) and the `AWS::Lambda::Function`
+ * write: the `AWS::Lambda` service segment (the trace's root, unless a traced caller such as API
+ * Gateway invoked the function) and the `AWS::Lambda::Function`
  * segment whose id is the `Parent` the function saw in its trace header, with the `Initialization`
  * (cold start), `Invocation` and `Overhead` subsegments X-Ray shows for every function.
  */
@@ -21,6 +22,8 @@ export interface InvocationTiming {
   /** On a cold start, how long the runtime took to start and load the function, in seconds. */
   readonly initSeconds?: number;
   readonly status: number;
+  /** The caller's subsegment of the Invoke call (API Gateway's `Lambda`), when a traced caller invoked it. */
+  readonly callerSubsegment?: string;
 }
 
 const hex16 = () => randomBytes(8).toString('hex');
@@ -37,6 +40,7 @@ export function lambdaSegments(timing: InvocationTiming): Record<string, unknown
     {
       name: timing.functionName,
       id: serviceId,
+      ...(timing.callerSubsegment !== undefined ? { parent_id: timing.callerSubsegment } : {}),
       trace_id: root,
       origin: 'AWS::Lambda',
       start_time: serviceStart,

@@ -6,6 +6,7 @@
  * converts them, joins them with the spans the agent received, and draws the merged traces.
  */
 
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,7 +20,9 @@ import {
   renderFlameGraph,
   type XRayTrace,
 } from '../../src/merge/index.ts';
+import { parseTraceHeader } from '../../src/xray/header.ts';
 import { type AgentStandIn, startAgent, type WireSpan } from '../../test/helpers/agent.ts';
+import { type ApiGatewayStandIn, startApiGateway } from '../../test/helpers/api-gateway.ts';
 import { type DaemonStandIn, parseDatagram, startDaemon } from '../../test/helpers/daemon.ts';
 import { type StoredTrace, startXRayApi } from '../../test/helpers/xray-api.ts';
 import {
@@ -56,7 +59,18 @@ exports.handler = async (event) => {
 
 export interface DemoInvocation {
   readonly label: string;
-  readonly event: unknown;
+  /** Invoked directly with this event, or through API Gateway by the Datadog-traced host service. */
+  readonly event?: unknown;
+  readonly via?: 'checkout-web';
+}
+
+export interface HostCall {
+  /** What checkout-web got back through API Gateway. */
+  readonly status: number;
+  readonly body: string;
+  /** Its Datadog trace id and root span id. */
+  readonly trace_id: string;
+  readonly root_span_id: string;
 }
 
 export interface DemoResult {
@@ -66,7 +80,13 @@ export interface DemoResult {
   readonly datagrams: number;
   readonly xraySegments: number;
   readonly datadogSpans: number;
+  /** What the runtime posted for each invocation, in order. */
   readonly responses: string[];
+  /** The host service's call, for the invocation made through API Gateway. */
+  readonly host: HostCall;
+  /** What the merger pulled from the X-Ray API, and the spans the Datadog agent received. */
+  readonly pulled: XRayTrace[];
+  readonly datadog: DatadogSpan[];
 }
 
 export interface DemoOptions {
@@ -76,41 +96,50 @@ export interface DemoOptions {
   readonly say?: (line: string) => void;
 }
 
-const upstream = {
-  traceId: '1311979541735842151',
-  parentId: '8812930582129472881',
-};
-
-/** Two invocations X-Ray starts, and one that carries an upstream Datadog trace in its HTTP headers. */
+/**
+ * Two invocations X-Ray starts, and one in a hybrid environment: checkout-web, a host service
+ * traced by Datadog, calls the function through API Gateway (traced by X-Ray).
+ */
 export const DEMO_INVOCATIONS: readonly DemoInvocation[] = [
   { label: 'cold start', event: { items: 3 } },
   { label: 'warm', event: { items: 1 } },
-  {
-    label: 'called by a Datadog-traced service',
-    event: {
-      version: '2.0',
-      routeKey: 'POST /checkout',
-      rawPath: '/checkout',
-      rawQueryString: '',
-      headers: {
-        'x-datadog-trace-id': upstream.traceId,
-        'x-datadog-parent-id': upstream.parentId,
-        'x-datadog-sampling-priority': '1',
-      },
-      requestContext: {
-        apiId: 'a1b2c3',
-        domainName: 'a1b2c3.execute-api.eu-west-1.amazonaws.com',
-        http: { method: 'POST', path: '/checkout', protocol: 'HTTP/1.1', sourceIp: '203.0.113.9' },
-        requestId: 'Jx1b2c3=',
-        routeKey: 'POST /checkout',
-        stage: '$default',
-        timeEpoch: 1767225600000,
-      },
-      isBase64Encoded: false,
-      body: '{"items":2}',
-    },
-  },
+  { label: 'checkout-web (Datadog) -> API Gateway (X-Ray) -> function', via: 'checkout-web' },
 ];
+
+const HOST_SERVICE = path.join(import.meta.dirname, 'host-service.cjs');
+
+/** Runs checkout-web against the gateway; resolves with what it printed. */
+function runHostService(gatewayUrl: string, agentUrl: string): Promise<HostCall> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [HOST_SERVICE, gatewayUrl], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        DD_TRACE_AGENT_URL: agentUrl,
+        DD_INSTRUMENTATION_TELEMETRY_ENABLED: 'false',
+        DD_REMOTE_CONFIGURATION_ENABLED: 'false',
+        DD_TRACE_STARTUP_LOGS: 'false',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString('utf8');
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      try {
+        if (code !== 0) throw new Error(`exit ${code}`);
+        resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '') as HostCall);
+      } catch (error) {
+        reject(new Error(`checkout-web failed (${String(error)}):\n${out}${err}`));
+      }
+    });
+  });
+}
 
 /** Awaits `promise`, or fails after `ms` with `message()`: a demo that hangs tells nobody anything. */
 async function within<T>(ms: number, promise: Promise<T>, message: () => string): Promise<T> {
@@ -154,7 +183,11 @@ function fromWire(span: WireSpan): DatadogSpan {
 }
 
 /** Groups what the daemon received and what Lambda would have written into traces, as X-Ray stores them. */
-function storedTraces(daemon: DaemonStandIn, timings: readonly InvocationTiming[]): StoredTrace[] {
+function storedTraces(
+  daemon: DaemonStandIn,
+  timings: readonly InvocationTiming[],
+  gateway: readonly Record<string, unknown>[],
+): StoredTrace[] {
   const byRoot = new Map<string, Record<string, unknown>[]>();
   const add = (root: string, document: Record<string, unknown>) => {
     const list = byRoot.get(root) ?? [];
@@ -162,16 +195,22 @@ function storedTraces(daemon: DaemonStandIn, timings: readonly InvocationTiming[
     byRoot.set(root, list);
   };
   for (const timing of timings) for (const document of lambdaSegments(timing)) add(timing.root, document);
+  for (const document of gateway) add(document.trace_id as string, document);
   for (const { bytes } of daemon.datagrams) {
     const { document } = parseDatagram(bytes);
     if (typeof document.trace_id === 'string') add(document.trace_id, document);
   }
-  return timings.map((timing) => ({
-    id: timing.root,
-    startTime: timing.start,
-    duration: timing.end - timing.start,
-    documents: byRoot.get(timing.root) ?? [],
-  }));
+  return timings.map((timing) => {
+    const documents = byRoot.get(timing.root) ?? [];
+    const starts = documents.map((d) => d.start_time as number);
+    const ends = documents.map((d) => (d.end_time as number | undefined) ?? timing.end);
+    return {
+      id: timing.root,
+      startTime: Math.min(timing.start, ...starts),
+      duration: Math.max(timing.end, ...ends) - Math.min(timing.start, ...starts),
+      documents,
+    };
+  });
 }
 
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
@@ -180,6 +219,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'xray-dd-merge-demo-'));
   let agent: AgentStandIn | undefined;
   let daemon: DaemonStandIn | undefined;
+  let gateway: ApiGatewayStandIn | undefined;
   try {
     say(`building the layer (${hostArchitecture()}) and unpacking it as /opt`);
     const { opt, build } = unpackLayer(work);
@@ -202,7 +242,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       way: 'exec-wrapper',
       opt,
       agentUrl: agent.url,
-      env: { AWS_XRAY_DAEMON_ADDRESS: daemon.address, DD_SERVICE: 'checkout', DD_ENV: 'demo' },
+      // The same env as checkout-web: Datadog draws services of one env in one flame graph.
+      env: { AWS_XRAY_DAEMON_ADDRESS: daemon.address, DD_SERVICE: 'checkout', DD_ENV: 'prod' },
     });
 
     // Lambda's Initialization subsegment spans the runtime's start until it first asks for work.
@@ -217,39 +258,70 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     );
     const timings: InvocationTiming[] = [];
     const responses: string[] = [];
+    let host: HostCall | undefined;
+    /** One invocation through the Runtime API, with the timing Lambda's own segments need. */
+    const invokeFunction = async (
+      event: unknown,
+      traceHeader: string,
+      requestId: string,
+      caller: { initSeconds?: number; callerSubsegment?: string } = {},
+    ) => {
+      const header = parseTraceHeader(traceHeader);
+      const start = Date.now() / 1000;
+      const result = await runtime.api.invoke({ requestId, event, traceHeader, functionArn: FUNCTION_ARN });
+      const end = Date.now() / 1000;
+      responses.push(result.body.toString('utf8'));
+      timings.push({
+        root: header.root as string,
+        parent: header.parent as string,
+        requestId,
+        functionName: FUNCTION_NAME,
+        functionArn: FUNCTION_ARN,
+        region: REGION,
+        start,
+        end,
+        status: result.kind === 'response' ? 200 : 500,
+        ...caller,
+      });
+      return result;
+    };
+    gateway = await startApiGateway({
+      functionArn: FUNCTION_ARN,
+      region: REGION,
+      invoke: ({ event, traceHeader, requestId, lambdaSubsegment }) =>
+        invokeFunction(event, traceHeader, requestId, { callerSubsegment: lambdaSubsegment }),
+    });
     try {
       for (const [index, invocation] of DEMO_INVOCATIONS.entries()) {
+        if (invocation.via === 'checkout-web') {
+          host = await within(
+            30_000,
+            runHostService(gateway.url, agent.url),
+            () => 'checkout-web did not finish',
+          );
+          say(`  invoke ${index + 1} (${invocation.label}): checkout-web got ${host.status} ${host.body}`);
+          continue;
+        }
         const root = `1-${Math.floor(Date.now() / 1000).toString(16)}-${hex(12)}`;
-        const parent = hex(8);
-        const requestId = `demo-${index + 1}-${hex(4)}`;
-        const start = Date.now() / 1000;
-        const result = await runtime.api.invoke({
-          requestId,
-          event: invocation.event,
-          traceHeader: `Root=${root};Parent=${parent};Sampled=1`,
-          functionArn: FUNCTION_ARN,
-        });
-        const end = Date.now() / 1000;
-        responses.push(result.body.toString('utf8'));
+        const result = await invokeFunction(
+          invocation.event,
+          `Root=${root};Parent=${hex(8)};Sampled=1`,
+          `demo-${index + 1}-${hex(4)}`,
+          index === 0 ? { initSeconds } : {},
+        );
         say(`  invoke ${index + 1} (${invocation.label}): ${result.kind} ${result.body.toString('utf8')}`);
-        timings.push({
-          root,
-          parent,
-          requestId,
-          functionName: FUNCTION_NAME,
-          functionArn: FUNCTION_ARN,
-          region: REGION,
-          start,
-          end,
-          ...(index === 0 ? { initSeconds } : {}),
-          status: result.kind === 'response' ? 200 : 500,
-        });
       }
       await within(
         20_000,
         agent.waitForSpans(DEMO_INVOCATIONS.length, 'aws.lambda'),
         () =>
           `the agent stand-in got ${agent?.traces.flat().length} spans, not ${DEMO_INVOCATIONS.length} aws.lambda spans:\n${runtime.output()}`,
+      );
+      // checkout-web's own spans: its request and the http.request client span of the call.
+      await within(
+        20_000,
+        agent.waitForSpans(2, undefined, (s) => s.service === 'checkout-web'),
+        () => 'the agent stand-in got no spans from checkout-web',
       );
       // The datadog-metadata subsegment of the upstream-traced invocation.
       await within(
@@ -261,7 +333,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       await runtime.stop();
     }
 
-    const xrayApi = await startXRayApi({ traces: storedTraces(daemon, timings) });
+    if (host === undefined) throw new Error('checkout-web made no call');
+    const xrayApi = await startXRayApi({ traces: storedTraces(daemon, timings, gateway.segments()) });
     try {
       say(`pulling X-Ray traces from the X-Ray API stand-in with @aws-sdk/client-xray`);
       const first = timings[0]!.start * 1000;
@@ -291,6 +364,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         xraySegments: converted.spans.length,
         datadogSpans: datadog.length,
         responses,
+        host,
+        pulled,
+        datadog,
       };
     } finally {
       await xrayApi.close();
@@ -298,6 +374,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   } finally {
     await agent?.close();
     await daemon?.close();
+    await gateway?.close();
     rmSync(work, { recursive: true, force: true });
   }
 }
