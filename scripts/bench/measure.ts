@@ -89,6 +89,7 @@ exports.handler = (event, context) => {
     function_version: context.functionVersion,
     request_id: context.awsRequestId,
     '_dd.parent_source': 'xray',
+    'aws.xray.trace_id': header.root,
     'resource.name': context.functionName,
     'service.name': context.functionName,
     'span.type': 'serverless',
