@@ -2,7 +2,7 @@
 // its stdout, stderr and exit code; pull and merge talk to loopback stand-ins.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -125,6 +125,98 @@ describe('xray-dd-merge convert', () => {
     const run = await cli(['convert'], { stdin: 'hello\nworld\n' });
     assert.equal(run.code, 1);
     assert.match(run.stderr, /no JSON segment documents/);
+  });
+});
+
+describe('xray-dd-merge: the hybrid join on the command line', () => {
+  // The checkout trace with the function's datadog-metadata subsegment (standalone, as the daemon got it).
+  const checkout = JSON.parse(readFileSync(CHECKOUT, 'utf8')) as {
+    Traces: Array<{ Id: string; Segments: Array<{ Id: string; Document: string }> }>;
+  };
+  const metadata = (trace: unknown) =>
+    JSON.stringify({
+      id: 'c0ffee0000000001',
+      name: 'datadog-metadata',
+      type: 'subsegment',
+      trace_id: '1-5e272390-8c398be037738dc042009320',
+      parent_id: '94ae789b969f1cc5',
+      start_time: 1579584425.07,
+      end_time: 1579584425.07,
+      metadata: { datadog: { trace } },
+    });
+  const withMetadata = (trace: unknown) =>
+    JSON.stringify({
+      Traces: checkout.Traces.map((t) => ({
+        ...t,
+        Segments: [...t.Segments, { Id: 'c0ffee0000000001', Document: metadata(trace) }],
+      })),
+    });
+
+  it('convert moves the invocation into the upstream trace, tags --env, and reports it', async () => {
+    const run = await cli(['convert', '--env', 'prod'], {
+      stdin: withMetadata({
+        'trace-id': '1311979541735842151',
+        'parent-id': '8812930582129472881',
+        'sampling-priority': 1,
+      }),
+    });
+    assert.equal(run.code, 0, run.stderr);
+    const spans = ndjsonLines(run.stdout) as Array<{
+      trace_id: string;
+      parent_id: string;
+      name: string;
+      meta: Record<string, string>;
+    }>;
+    assert.equal(spans.length, 10);
+    assert.ok(spans.every((s) => s.trace_id === '1311979541735842151' && s.meta.env === 'prod'));
+    assert.equal(spans.find((s) => s.name === 'aws.apigateway.stage')?.parent_id, '8812930582129472881');
+    assert.match(
+      run.stderr,
+      /^convert: 1 invocation joined to upstream Datadog traces by datadog-metadata; 0 malformed datadog-metadata$/m,
+    );
+  });
+
+  it('convert reports malformed metadata with its reason, and converts the trace as it is', async () => {
+    const run = await cli(['convert'], {
+      stdin: withMetadata({ 'trace-id': 'not-a-number', 'parent-id': '8812930582129472881' }),
+    });
+    assert.equal(run.code, 0, run.stderr);
+    const spans = ndjsonLines(run.stdout) as Array<{ trace_id: string }>;
+    assert.ok(spans.every((s) => s.trace_id === '3995693151288333088'));
+    assert.match(
+      run.stderr,
+      /^convert: 0 invocations joined to upstream Datadog traces by datadog-metadata; 1 malformed datadog-metadata$/m,
+    );
+    assert.match(
+      run.stderr,
+      /^ {2}malformed datadog-metadata 1-5e272390-8c398be037738dc042009320\/\d+: trace-id "not-a-number" is not a Datadog trace id$/m,
+    );
+  });
+
+  it("merge without the upstream service's spans explains the orphan", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'xddm-cli-hybrid-'));
+    const xray = path.join(dir, 'xray.json');
+    writeFileSync(
+      xray,
+      withMetadata({
+        'trace-id': '1311979541735842151',
+        'parent-id': '8812930582129472881',
+        'sampling-priority': '1',
+      }),
+    );
+    const run = await cli(['merge', '--xray', xray, '--datadog', DD_LOG]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /upstream span not in the input: 1\)/);
+    assert.match(
+      run.stderr,
+      /orphan 1311979541735842151\/\d+ \(aws\.apigateway\.stage\): parent 8812930582129472881 is the upstream Datadog span its datadog-metadata names, not in the input/,
+    );
+  });
+
+  it('--env needs a name', async () => {
+    const run = await cli(['convert', '--env', ' '], { stdin: '{}' });
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--env needs a name/);
   });
 });
 

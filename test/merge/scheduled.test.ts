@@ -265,3 +265,62 @@ describe('mergeHandler run', () => {
     assert.equal(text.trim().split('\n').length, 9);
   });
 });
+
+describe('mergeHandler run: an invocation called by a Datadog-traced host (hybrid join)', () => {
+  let api: XRayApiStandIn;
+  let agent: AgentStandIn;
+  const inWindow = Date.parse('2020-01-21T05:27:04Z') / 1000;
+  const UPSTREAM = {
+    'trace-id': '1311979541735842151',
+    'parent-id': '8812930582129472881',
+    'sampling-priority': '1',
+  };
+
+  before(async () => {
+    const checkout = JSON.parse(
+      readFileSync(new URL('../fixtures/segments/checkout-trace.json', import.meta.url), 'utf8'),
+    ) as { Traces: Array<{ Id: string; Segments: Array<{ Document: string }> }> };
+    const trace = checkout.Traces[0] as (typeof checkout.Traces)[number];
+    const documents = trace.Segments.map((s) => JSON.parse(s.Document) as Record<string, unknown>);
+    // The metadata subsegment as the daemon received it, standalone under the function segment.
+    documents.push({
+      id: 'c0ffee0000000001',
+      name: 'datadog-metadata',
+      type: 'subsegment',
+      trace_id: trace.Id,
+      parent_id: '94ae789b969f1cc5',
+      start_time: 1579584425.07,
+      end_time: 1579584425.07,
+      metadata: { datadog: { trace: UPSTREAM } },
+    });
+    api = await startXRayApi({ traces: [{ id: trace.Id, startTime: inWindow, documents }] });
+    agent = await startAgent();
+  });
+  after(async () => {
+    await api.close();
+    await agent.close();
+  });
+
+  it('sends the X-Ray spans in the upstream trace, under the upstream span, tagged with DD_ENV', async () => {
+    const summary = await createMergeHandler({
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+      xrayEndpoint: api.url,
+      agentUrl: agent.url,
+      env: 'prod',
+    })({ window: { start: inWindow - 1, end: inWindow + 1 } });
+    assert.equal(summary.spans, 10);
+    assert.equal(summary.joinedInvocations, 1);
+    assert.equal(summary.malformedMetadata, 0);
+    const spans = await agent.waitForSpans(10);
+    assert.ok(spans.every((s) => s.trace_id === 1311979541735842151n));
+    assert.ok(spans.every((s) => s.meta.env === 'prod'));
+    const stage = spans.find((s) => s.name === 'aws.apigateway.stage');
+    assert.equal(stage?.parent_id, 8812930582129472881n);
+  });
+
+  it('DD_ENV is the env setting of the merger', () => {
+    assert.equal(resolveMergerSettings(mergerEnvironment({ DD_ENV: ' prod ' })).env, 'prod');
+    assert.equal(resolveMergerSettings(mergerEnvironment({})).env, undefined);
+  });
+});
