@@ -19,9 +19,10 @@ import { datadogContextOf, type IdSettings } from './xray-parent.ts';
 
 /**
  * How the context was carried. `xray` is an X-Ray trace header with X-Ray's own ids; `datadog-in-xray`
- * is the form dd-trace-java writes (a Datadog id padded into an X-Ray Root).
+ * is the form dd-trace-java writes (a Datadog id padded into an X-Ray Root); `step-functions` is a
+ * state machine's context object a Step Functions task put in a message (ids derived from it).
  */
-export type CarrierForm = 'datadog' | 'w3c' | 'xray' | 'datadog-in-xray';
+export type CarrierForm = 'datadog' | 'w3c' | 'xray' | 'datadog-in-xray' | 'step-functions';
 
 export interface Carried {
   readonly context: DatadogContext;

@@ -2,14 +2,18 @@
 // the other records' contexts (links). Then the malformed variants of each carrier.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CarrierSettings } from '../../src/context/carrier.ts';
-import { detectEventSource } from '../../src/context/extractors/index.ts';
+import { detectEventSource, type ExtractionSettings } from '../../src/context/extractors/index.ts';
 import { MAX_LINKED_RECORDS } from '../../src/context/extractors/records.ts';
 import { base64Json, ddCarrier, fixture } from './fixtures.ts';
 
-const SETTINGS: CarrierSettings = { mergeXrayTraces: true, traceIdMode: 'compat', sampling: 'keep-only' };
+const SETTINGS: ExtractionSettings = {
+  mergeXrayTraces: true,
+  traceIdMode: 'compat',
+  sampling: 'keep-only',
+  decodeAuthorizerContext: true,
+};
 
-function extract(event: unknown, settings: CarrierSettings = SETTINGS) {
+function extract(event: unknown, settings: ExtractionSettings = SETTINGS) {
   const notes: string[] = [];
   const source = detectEventSource(event);
   const extracted = source?.extract(event as Record<string, unknown>, {

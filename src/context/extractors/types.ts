@@ -29,8 +29,14 @@ export interface Extracted {
   readonly links: readonly Carried[];
 }
 
+/** The settings an event source reads: the carrier's, and whether a traced authorizer's context counts. */
+export interface ExtractionSettings extends CarrierSettings {
+  /** DD_DECODE_AUTHORIZER_CONTEXT */
+  readonly decodeAuthorizerContext: boolean;
+}
+
 export interface ExtractionInput {
-  readonly settings: CarrierSettings;
+  readonly settings: ExtractionSettings;
   /** One line per malformed carrier (the caller logs it at debug level). */
   readonly note: Note;
 }
@@ -54,6 +60,17 @@ export interface EventSource {
   tags(event: EventRecord, facts: InvocationFacts): TriggerTags;
   /** HTTP sources get `http.status_code` from the handler's response. */
   readonly http?: boolean;
+}
+
+/**
+ * A carrier an event can hold without being from an AWS source this package names (a custom
+ * caller's `headers`, an AppSync resolver's request): it gives a parent, never trigger tags.
+ */
+export interface UntaggedCarrier {
+  readonly name: string;
+  /** Whether the event has this carrier's shape. Property checks only. */
+  matches(event: EventRecord): boolean;
+  extract(event: EventRecord, input: ExtractionInput): Extracted | undefined;
 }
 
 /** Reads `object.a.b.c` without throwing; undefined when any step is not an object. */
