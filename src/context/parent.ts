@@ -30,6 +30,7 @@ import {
   detectUntaggedCarrier,
   type EventSource,
   type Extracted,
+  type InferredSpanPlan,
 } from './extractors/index.ts';
 import { stepFunctionsContext } from './extractors/step-functions.ts';
 import { invocationTraceHeader } from './trace-header-source.ts';
@@ -45,6 +46,8 @@ export interface ChosenParent {
   readonly xray?: TraceHeader;
   /** The other records of a batch event, for span links (never the parent itself). */
   readonly links?: readonly DatadogContext[];
+  /** A span the event implies between `context` and `aws.lambda` (a traced authorizer's). */
+  readonly inferred?: InferredSpanPlan;
 }
 
 const note: Note = (problem) => log.debug(`trace context ignored: ${problem}`);
@@ -135,8 +138,10 @@ export function chooseParent(
   const fromEvent = guarded('the event', () => eventContexts(event, config, source));
   const links = fromEvent?.links.length ? fromEvent.links.map((l) => l.context) : undefined;
   const parent = fromEvent?.parent;
-  if (parent && !yieldsToInvocationXRay(parent, xrayContext))
-    return chosen('event', parent.context, xray, links);
+  if (parent && !yieldsToInvocationXRay(parent, xrayContext)) {
+    const choice = chosen('event', parent.context, xray, links);
+    return fromEvent?.inferred ? { ...choice, inferred: fromEvent.inferred } : choice;
+  }
 
   if (typeof event === 'object' && event !== null) {
     const fromStepFunctions = guarded('the Step Functions context', () =>

@@ -226,3 +226,89 @@ describe('malformed carriers: one debug line, then the next source', () => {
     assert.equal(JSON.stringify(event), before);
   });
 });
+
+describe('the authorizer span plan (aws.apigateway.authorizer), from the event alone', () => {
+  function planOf(event: Record<string, any>, options: Options = {}) {
+    return choose(event, options).inferred;
+  }
+  const cases: Array<[string, () => Record<string, any>, number | undefined, number | undefined]> = [
+    // From the authorizer's finish to the request's start plus the authorizer's latency.
+    [
+      'REST request authorizer',
+      () => real('api-gateway-traced-authorizer-request-v1'),
+      1660939857052,
+      1660939857075,
+    ],
+    [
+      'REST token authorizer',
+      () => real('api-gateway-traced-authorizer-token-v1'),
+      1666803196780,
+      1666803196783,
+    ],
+    [
+      'WebSocket $connect',
+      () => real('api-gateway-traced-authorizer-request-websocket-connect'),
+      1666633566931,
+      1666633566947,
+    ],
+    [
+      'a finish time in milliseconds (older tracers) reads the same',
+      () => {
+        const event = real('api-gateway-traced-authorizer-request-v1');
+        const carrier = JSON.parse(
+          Buffer.from(event.requestContext.authorizer._datadog, 'base64').toString(),
+        );
+        carrier['x-datadog-parent-span-finish-time'] = 1660939857052;
+        event.requestContext.authorizer._datadog = base64Json(carrier);
+        return event;
+      },
+      1660939857052,
+      1660939857075,
+    ],
+    [
+      'an end before the start is the start',
+      () => {
+        const event = real('api-gateway-traced-authorizer-request-v1');
+        event.requestContext.authorizer.integrationLatency = 1;
+        return event;
+      },
+      1660939857052,
+      1660939857052,
+    ],
+    [
+      'no finish time: no span',
+      () => {
+        const event = real('api-gateway-traced-authorizer-token-v1');
+        const carrier = JSON.parse(
+          Buffer.from(event.requestContext.authorizer._datadog, 'base64').toString(),
+        );
+        delete carrier['x-datadog-parent-span-finish-time'];
+        event.requestContext.authorizer._datadog = base64Json(carrier);
+        return event;
+      },
+      undefined,
+      undefined,
+    ],
+    ['HTTP API: no span', () => real('api-gateway-traced-authorizer-request-v2'), undefined, undefined],
+    ['cached: no span', () => real('api-gateway-traced-authorizer-request-v1-cached'), undefined, undefined],
+  ];
+  for (const [name, make, startMs, endMs] of cases) {
+    it(name, () => {
+      const plan = planOf(make());
+      assert.equal(plan?.startMs, startMs);
+      assert.equal(plan?.endMs, endMs);
+      if (plan) {
+        assert.equal(plan.name, 'aws.apigateway.authorizer');
+        assert.equal(plan.type, 'web');
+        assert.match(plan.service, /\.execute-api\.eu-west-1\.amazonaws\.com$/);
+      }
+    });
+  }
+
+  it("REST: service is the API's domain, resource the method and resource path", () => {
+    const plan = planOf(real('api-gateway-traced-authorizer-request-v1'));
+    assert.equal(plan?.service, '3gsxz7lha4.execute-api.eu-west-1.amazonaws.com');
+    assert.equal(plan?.resource, 'POST /hello');
+    assert.equal(plan?.tags['http.url'], 'https://3gsxz7lha4.execute-api.eu-west-1.amazonaws.com/dev/hello');
+  });
+});

@@ -5,8 +5,9 @@
 // peer-differences.ts lists a peer bug or a deliberate choice. A span without a parent (a new root) has
 // a random trace id: two roots agree when both are roots with the same priority.
 //
-// datadog-lambda-js runs with createInferredSpan off: its inferred trigger spans (issue 22 here) would
-// otherwise parent its aws.lambda span with a random id.
+// Both run without inferred spans for that comparison (datadog-lambda-js's inferred trigger spans,
+// issue 22 here, would parent its aws.lambda span with a random id). Then, with them on, the one
+// inferred span this package makes, a traced authorizer's, is compared with datadog-lambda-js's.
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -126,7 +127,12 @@ for (const merge of [false, true]) {
     let mine: Handler;
     let theirs: Handler;
     before(() => {
-      mine = ours.withXRayMerge(handler, { mergeXrayTraces: merge, xrayMetadata: false });
+      // Both without inferred spans: datadog-lambda-js's would parent aws.lambda on random ids.
+      mine = ours.withXRayMerge(handler, {
+        mergeXrayTraces: merge,
+        xrayMetadata: false,
+        traceManagedServices: false,
+      });
       theirs = peer.datadog(handler, { mergeDatadogXrayTraces: merge, createInferredSpan: false });
     });
 
@@ -158,6 +164,79 @@ for (const merge of [false, true]) {
     }
   });
 }
+
+describe('the aws.apigateway.authorizer span, DD_TRACE_MANAGED_SERVICES on in both', () => {
+  /** The spans of one invocation, by name. */
+  function spansOf(requestId: string): Map<string, WireSpan> {
+    const found = agent.traces.flat().filter((s) => s.meta.request_id === requestId);
+    return new Map(found.map((s) => [s.name, s]));
+  }
+  async function run(fn: Handler, name: string): Promise<Map<string, WireSpan>> {
+    process.env._X_AMZN_TRACE_ID = HEADER;
+    const context = lambdaContext({ xRayTraceId: HEADER });
+    await fn(realFixture(name), context);
+    await agent.waitForSpans(1, 'aws.lambda', (s) => s.meta.request_id === context.awsRequestId);
+    return spansOf(context.awsRequestId);
+  }
+
+  // Fresh authorizer results of REST and WebSocket APIs: datadog-lambda-js makes the span there.
+  const fresh = [
+    'api-gateway-traced-authorizer-request-v1',
+    'api-gateway-traced-authorizer-token-v1',
+    'api-gateway-traced-authorizer-request-websocket-connect',
+    'datadog-lambda-python/authorizer-request-api-gateway-v1',
+  ];
+  for (const name of fresh) {
+    it(`${name}: the same span, under the authorizer's context; aws.lambda under it`, async () => {
+      const mine = await run(
+        ours.withXRayMerge(handler, { mergeXrayTraces: true, xrayMetadata: false }),
+        name,
+      );
+      const theirs = await run(peer.datadog(handler, { mergeDatadogXrayTraces: true }), name);
+      const a = mine.get('aws.apigateway.authorizer');
+      const b = theirs.get('aws.apigateway.authorizer');
+      assert.ok(a && b, 'both made the span');
+      for (const field of [
+        'service',
+        'resource',
+        'type',
+        'trace_id',
+        'parent_id',
+        'start',
+        'duration',
+      ] as const)
+        assert.equal(a[field], b[field], field);
+      assert.equal(a.metrics._sampling_priority_v1, b.metrics._sampling_priority_v1);
+      // Ours hangs aws.lambda on it; datadog-lambda-js puts its aws.apigateway span between (issue 22).
+      assert.equal(mine.get('aws.lambda')?.parent_id, a.span_id);
+      assert.equal(theirs.get('aws.apigateway')?.parent_id, b.span_id);
+    });
+  }
+
+  const none: Array<[string, string, Record<string, unknown>]> = [
+    ['cached result', 'api-gateway-traced-authorizer-request-v1-cached', {}],
+    ['HTTP API (no latency to end it with)', 'api-gateway-traced-authorizer-request-v2', {}],
+    [
+      'DD_TRACE_MANAGED_SERVICES=false',
+      'api-gateway-traced-authorizer-request-v1',
+      { traceManagedServices: false },
+    ],
+    [
+      'DD_DECODE_AUTHORIZER_CONTEXT=false',
+      'api-gateway-traced-authorizer-request-v1',
+      { decodeAuthorizerContext: false },
+    ],
+  ];
+  for (const [label, name, options] of none) {
+    it(`no authorizer span: ${label}`, async () => {
+      const mine = await run(
+        ours.withXRayMerge(handler, { mergeXrayTraces: true, xrayMetadata: false, ...options }),
+        name,
+      );
+      assert.deepEqual([...mine.keys()], ['aws.lambda']);
+    });
+  }
+});
 
 describe('the known differences', () => {
   it('each applies to some sample, and says whether it is a peer bug or deliberate, and why', () => {

@@ -47,10 +47,13 @@ export const apiGateway: EventSource = {
   matches: (event) => isRestApiEvent(event) || isHttpApiEvent(event) || isWebSocketEvent(event),
   extract(event: EventRecord, input: ExtractionInput): Extracted | undefined {
     if (input.settings.decodeAuthorizerContext) {
-      const parent = authorizerContext(event, isHttpApiEvent(event), input.settings, (p) =>
+      const found = authorizerContext(event, isHttpApiEvent(event), input.settings, (p) =>
         input.note(`requestContext.authorizer: ${p}`),
       );
-      if (parent) return { parent, links: [] };
+      if (found)
+        return found.span
+          ? { parent: found.parent, links: [], inferred: found.span }
+          : { parent: found.parent, links: [] };
     }
     return extractFromRequest(event, input);
   },

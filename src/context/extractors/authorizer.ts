@@ -27,7 +27,7 @@ import {
   type Note,
   parseJsonCarrier,
 } from '../carrier.ts';
-import { dig, type EventRecord } from './types.ts';
+import { dig, type EventRecord, type InferredSpanPlan, stringAt } from './types.ts';
 
 /** The request id the authorizer ran for (in the carried map). */
 export const AUTHORIZING_REQUEST_ID = 'x-datadog-authorizing-requestid';
@@ -71,13 +71,78 @@ export function authorizerCarrier(
   return ranForThisRequest ? carrier : undefined;
 }
 
-/** The authorizer's context as the parent, when it ran for this request. */
+/**
+ * The authorizer's context as the parent, when it ran for this request, and for REST and WebSocket
+ * APIs the `aws.apigateway.authorizer` span datadog-lambda-js infers from it. HTTP APIs get none:
+ * their event has no `integrationLatency` to end it with (datadog-lambda-js makes none either).
+ */
 export function authorizerContext(
   event: EventRecord,
   httpApi: boolean,
   settings: CarrierSettings,
   note: Note,
-): Carried | undefined {
+): { parent: Carried; span?: InferredSpanPlan } | undefined {
   const carrier = authorizerCarrier(event, httpApi, note);
-  return carrier ? fromTextMap(carrier, settings, (p) => note(`_datadog: ${p}`)) : undefined;
+  if (!carrier) return undefined;
+  const parent = fromTextMap(carrier, settings, (p) => note(`_datadog: ${p}`));
+  if (!parent) return undefined;
+  const span = httpApi ? undefined : authorizerSpanPlan(event, carrier);
+  return span ? { parent, span } : { parent };
+}
+
+/** A finish time in nanoseconds, or in milliseconds as older tracers wrote it, as epoch milliseconds. */
+function finishTimeMs(value: unknown): number | undefined {
+  const n = typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) return undefined;
+  // 1e14 ms is the year 5138; 1e14 ns is 1970: a value below it is milliseconds.
+  return n < 1e14 ? n : n / 1e6;
+}
+
+/**
+ * The authorizer's span: from the authorizer's finish (it ran before API Gateway called this function;
+ * its own span ended then) to the request's start plus the authorizer's latency, service and
+ * resource as datadog-lambda-js names them (the API's domain; `{method} {resource path}`).
+ * Undefined when the carrier has no finish time.
+ */
+export function authorizerSpanPlan(
+  event: EventRecord,
+  carrier: Readonly<Record<string, unknown>>,
+): InferredSpanPlan | undefined {
+  const startMs = finishTimeMs(carrier[PARENT_SPAN_FINISH_TIME]);
+  if (startMs === undefined) return undefined;
+  const rc = event.requestContext;
+  const requestTime = dig(rc, 'requestTimeEpoch');
+  const latency = dig(rc, 'authorizer', 'integrationLatency');
+  const end =
+    typeof requestTime === 'number' && typeof latency === 'number' ? requestTime + latency : startMs;
+  const domain = stringAt(rc, 'domainName') ?? '';
+  const path = stringAt(rc, 'path') ?? stringAt(rc, 'routeKey') ?? '';
+  const method = stringAt(rc, 'httpMethod');
+  const resourcePath = stringAt(rc, 'resourcePath') ?? stringAt(rc, 'routeKey') ?? path;
+  const resource = `${method ?? domain} ${resourcePath}`;
+  const tags: Record<string, string> = {
+    operation_name: 'aws.apigateway.authorizer',
+    'http.url': `https://${domain}${path}`,
+    endpoint: path,
+    resource_names: resource,
+    apiid: stringAt(rc, 'apiId') ?? '',
+    'span.kind': 'server',
+    '_inferred_span.tag_source': 'self',
+    '_inferred_span.synchronicity': 'sync',
+  };
+  if (method) {
+    tags['http.method'] = method;
+    const stage = stringAt(rc, 'stage');
+    if (stage) tags.stage = stage;
+    tags.domain_name = domain;
+  }
+  return {
+    name: 'aws.apigateway.authorizer',
+    service: domain || 'aws.apigateway',
+    resource,
+    type: 'web',
+    startMs,
+    endMs: Math.max(startMs, end),
+    tags,
+  };
 }

@@ -60,6 +60,7 @@ export type {
   EventSourceName,
   Extracted,
   ExtractionSettings,
+  InferredSpanPlan,
   TriggerTags,
   UntaggedCarrier,
 } from './types.ts';

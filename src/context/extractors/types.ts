@@ -23,10 +23,27 @@ export type EventSourceName =
 /** An event as the extractors see it: a plain object (anything else matches no source). */
 export type EventRecord = Readonly<Record<string, unknown>>;
 
+/**
+ * A span for a managed service in front of the function, worked out from the event alone: made (by
+ * the handler, through tracer/) between the parent and `aws.lambda` when DD_TRACE_MANAGED_SERVICES
+ * is on. Times in epoch milliseconds.
+ */
+export interface InferredSpanPlan {
+  readonly name: string;
+  readonly service: string;
+  readonly resource: string;
+  readonly type: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
 /** What an event carries: the parent (from the first record of a batch) and the other records' contexts. */
 export interface Extracted {
   readonly parent?: Carried;
   readonly links: readonly Carried[];
+  /** A span between the parent and `aws.lambda` (a traced authorizer's), when the event implies one. */
+  readonly inferred?: InferredSpanPlan;
 }
 
 /** The settings an event source reads: the carrier's, and whether a traced authorizer's context counts. */
