@@ -304,10 +304,12 @@ const CASES: WireCase[] = [
   },
   // Real samples (test/fixtures/events/real/SOURCE.md) of the carriers datadog-lambda-js users rely on.
   {
-    name: 'real: traced Lambda authorizer that ran for this request (REST)',
-    event: () => realFixture('api-gateway-traced-authorizer-request-v1'),
-    traceId: 2095319761084710747n,
-    parentId: 2095319761084710747n,
+    // HTTP API: no inferred authorizer span, so the authorizer's span is the parent (REST and
+    // WebSocket get an aws.apigateway.authorizer span in between: peer.differential.test.ts).
+    name: 'real: traced Lambda authorizer that ran for this request (HTTP API)',
+    event: () => realFixture('api-gateway-traced-authorizer-request-v2'),
+    traceId: 372675515829592104n,
+    parentId: 372675515829592104n,
     priority: 1,
     source: 'event',
     trigger: 'api-gateway',
