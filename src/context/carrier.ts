@@ -63,8 +63,9 @@ export function fromDatadogHeaders(map: Readonly<Record<string, unknown>>, note:
     return undefined;
   }
   const priorityText = text(map['x-datadog-sampling-priority']);
+  // The four priorities Datadog defines (USER_REJECT..USER_KEEP); anything else is left to the sampler.
   const priority =
-    priorityText !== undefined && /^-?[0-9]{1,2}$/.test(priorityText) ? Number(priorityText) : undefined;
+    priorityText !== undefined && /^(?:-1|[012])$/.test(priorityText) ? Number(priorityText) : undefined;
   const { tid, tags } = propagationTags(text(map['x-datadog-tags']), note);
   return {
     form: 'datadog',
