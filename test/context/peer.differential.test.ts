@@ -137,7 +137,7 @@ for (const merge of [false, true]) {
     });
 
     it(`covers the real samples (${names.length})`, () => {
-      assert.ok(names.length >= 80, `${names.length} samples`);
+      assert.ok(names.length >= 175, `${names.length} samples`);
     });
 
     for (const name of names) {
