@@ -118,6 +118,20 @@ describe('real samples, DD_MERGE_XRAY_TRACES off and on', () => {
   }
 });
 
+describe('a Lambda-rooted Step Functions context in a message (the trace of the Lambda that started it)', () => {
+  it('EventBridge: its x-datadog-trace-id and _dd.p.tid, without a parent id, is not a broken text map', () => {
+    const event = real('step-functions-in-eventbridge');
+    delete event.detail._datadog.RootExecutionId;
+    event.detail._datadog['x-datadog-trace-id'] = '5821803790426892636';
+    event.detail._datadog['x-datadog-tags'] = '_dd.p.dm=-0,_dd.p.tid=672a7cb100000000';
+    const chosen = choose(event);
+    assert.deepEqual(debugLines, []);
+    assert.equal(chosen.context?.traceId, '5821803790426892636');
+    assert.equal(chosen.context?.tid, '672a7cb100000000');
+    assert.deepEqual(chosen.context, stepFunctionsContext(event.detail._datadog, assert.fail));
+  });
+});
+
 describe('DD_DECODE_AUTHORIZER_CONTEXT=false: the request headers decide', () => {
   it('a fresh authorizer context is ignored', () => {
     const event = real('api-gateway-traced-authorizer-request-v1');

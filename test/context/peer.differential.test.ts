@@ -238,6 +238,30 @@ describe('the aws.apigateway.authorizer span, DD_TRACE_MANAGED_SERVICES on in bo
   }
 });
 
+describe('DD_DECODE_AUTHORIZER_CONTEXT=false in both: the request headers decide', () => {
+  const authorizers = sampleNames().filter((n) => /authorizer/.test(n));
+  for (const name of authorizers) {
+    it(name, async () => {
+      const mine = ours.withXRayMerge(handler, {
+        mergeXrayTraces: true,
+        xrayMetadata: false,
+        decodeAuthorizerContext: false,
+      });
+      const theirs = peer.datadog(handler, {
+        mergeDatadogXrayTraces: true,
+        createInferredSpan: false,
+        decodeAuthorizerContext: false,
+      });
+      const spans = await invokeBoth(name, mine, theirs);
+      assert.ok(spans.mine && spans.theirs);
+      // No authorizer context: the X-Ray header parents both (its priority is the listed peer bug).
+      assert.equal(spans.mine.parent_id, spans.theirs.parent_id);
+      assert.equal(spans.mine.trace_id, spans.theirs.trace_id);
+      assert.equal(spans.mine.meta['_dd.parent_source'], 'xray');
+    });
+  }
+});
+
 describe('the known differences', () => {
   it('each applies to some sample, and says whether it is a peer bug or deliberate, and why', () => {
     for (const d of KNOWN_DIFFERENCES) {
