@@ -48,6 +48,16 @@ export interface Options {
   traceExtractor?: TraceExtractor | string;
   /** DD_CAPTURE_LAMBDA_PAYLOAD: put the event and the response on the span (off: privacy by default). */
   captureLambdaPayload?: boolean;
+  /**
+   * DD_DECODE_AUTHORIZER_CONTEXT: read a traced Lambda authorizer's context from an API Gateway
+   * event's `requestContext.authorizer._datadog` (on, as in datadog-lambda-js).
+   */
+  decodeAuthorizerContext?: boolean;
+  /**
+   * DD_TRACE_MANAGED_SERVICES: spans for the managed services in front of the function, as
+   * datadog-lambda-js makes them. Today: the `aws.apigateway.authorizer` span of a traced authorizer.
+   */
+  traceManagedServices?: boolean;
 }
 
 /** How one setting is read and which values are valid: the quick check and the zod schema both follow it. */
@@ -113,6 +123,8 @@ export const SETTINGS = {
   },
   traceExtractor: { kind: 'extractor', env: ['DD_TRACE_EXTRACTOR'] },
   captureLambdaPayload: { kind: 'boolean', env: ['DD_CAPTURE_LAMBDA_PAYLOAD'], default: false },
+  decodeAuthorizerContext: { kind: 'boolean', env: ['DD_DECODE_AUTHORIZER_CONTEXT'], default: true },
+  traceManagedServices: { kind: 'boolean', env: ['DD_TRACE_MANAGED_SERVICES'], default: true },
 } as const satisfies Record<string, Setting>;
 
 type Settings = typeof SETTINGS;

@@ -44,6 +44,8 @@ describe('resolveConfig', () => {
       daemonAddress: '127.0.0.1:2000',
       flushDeadlineMs: 100,
       captureLambdaPayload: false,
+      decodeAuthorizerContext: true,
+      traceManagedServices: true,
     });
     assert.ok(Object.isFrozen(config));
     assert.deepEqual(warnings, []);
@@ -64,6 +66,8 @@ describe('resolveConfig', () => {
         DD_XRAY_METADATA: '0',
         AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129:2000',
         DD_APM_FLUSH_DEADLINE_MILLISECONDS: '250',
+        DD_DECODE_AUTHORIZER_CONTEXT: 'false',
+        DD_TRACE_MANAGED_SERVICES: '0',
       },
     );
     assert.equal(config.mergeXrayTraces, true);
@@ -77,6 +81,8 @@ describe('resolveConfig', () => {
     assert.equal(config.xrayMetadata, false);
     assert.equal(config.daemonAddress, '169.254.79.129:2000');
     assert.equal(config.flushDeadlineMs, 250);
+    assert.equal(config.decodeAuthorizerContext, false);
+    assert.equal(config.traceManagedServices, false);
     resolveConfig({}, { DD_LOG_LEVEL: 'warn' });
   });
 
@@ -107,6 +113,8 @@ describe('resolveConfig', () => {
     ['DD_APM_FLUSH_DEADLINE_MILLISECONDS', '-5', 'flushDeadlineMs', 100],
     ['DD_APM_FLUSH_DEADLINE_MILLISECONDS', 'soon', 'flushDeadlineMs', 100],
     ['DD_XRAY_METADATA', 'nope', 'xrayMetadata', true],
+    ['DD_DECODE_AUTHORIZER_CONTEXT', 'sometimes', 'decodeAuthorizerContext', true],
+    ['DD_TRACE_MANAGED_SERVICES', 'all', 'traceManagedServices', true],
   ];
   for (const [variable, value, key, fallback] of bad) {
     it(`${variable}=${value}: one warning naming it, the value and the default; never throws`, () => {

@@ -19,9 +19,10 @@ import { datadogContextOf, type IdSettings } from './xray-parent.ts';
 
 /**
  * How the context was carried. `xray` is an X-Ray trace header with X-Ray's own ids; `datadog-in-xray`
- * is the form dd-trace-java writes (a Datadog id padded into an X-Ray Root).
+ * is the form dd-trace-java writes (a Datadog id padded into an X-Ray Root); `step-functions` is a
+ * state machine's context object a Step Functions task put in a message (ids derived from it).
  */
-export type CarrierForm = 'datadog' | 'w3c' | 'xray' | 'datadog-in-xray';
+export type CarrierForm = 'datadog' | 'w3c' | 'xray' | 'datadog-in-xray' | 'step-functions';
 
 export interface Carried {
   readonly context: DatadogContext;
@@ -62,8 +63,9 @@ export function fromDatadogHeaders(map: Readonly<Record<string, unknown>>, note:
     return undefined;
   }
   const priorityText = text(map['x-datadog-sampling-priority']);
+  // The four priorities Datadog defines (USER_REJECT..USER_KEEP); anything else is left to the sampler.
   const priority =
-    priorityText !== undefined && /^-?[0-9]{1,2}$/.test(priorityText) ? Number(priorityText) : undefined;
+    priorityText !== undefined && /^(?:-1|[012])$/.test(priorityText) ? Number(priorityText) : undefined;
   const { tid, tags } = propagationTags(text(map['x-datadog-tags']), note);
   return {
     form: 'datadog',

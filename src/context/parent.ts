@@ -3,7 +3,8 @@
  * context wins, in this order:
  *
  * 1. the user's extractor (`options.traceExtractor`, `DD_TRACE_EXTRACTOR`);
- * 2. the event (request headers, message attributes, …; see extractors/);
+ * 2. the event (request headers, a traced authorizer, message attributes, …; see extractors/), and
+ *    for events of no known source, bare request headers or an AppSync request's headers;
  * 3. a Step Functions context in the payload;
  * 4. `context.clientContext.custom._datadog`;
  * 5. this invocation's X-Ray header, when merging is on.
@@ -24,7 +25,13 @@ import type { DatadogContext } from '../tracer/dd-trace.ts';
 import { parseTraceHeader, type TraceHeader } from '../xray/header.ts';
 import type { Carried, Note } from './carrier.ts';
 import { clientContextCarried } from './client-context.ts';
-import { detectEventSource, type EventSource, type Extracted } from './extractors/index.ts';
+import {
+  detectEventSource,
+  detectUntaggedCarrier,
+  type EventSource,
+  type Extracted,
+  type InferredSpanPlan,
+} from './extractors/index.ts';
 import { stepFunctionsContext } from './extractors/step-functions.ts';
 import { invocationTraceHeader } from './trace-header-source.ts';
 import { userContext, userExtractor } from './user-extractor.ts';
@@ -39,6 +46,8 @@ export interface ChosenParent {
   readonly xray?: TraceHeader;
   /** The other records of a batch event, for span links (never the parent itself). */
   readonly links?: readonly DatadogContext[];
+  /** A span the event implies between `context` and `aws.lambda` (a traced authorizer's). */
+  readonly inferred?: InferredSpanPlan;
 }
 
 const note: Note = (problem) => log.debug(`trace context ignored: ${problem}`);
@@ -73,10 +82,12 @@ function guarded<T>(stage: string, run: () => T): T | undefined {
 
 function eventContexts(event: unknown, config: Config, detected?: EventSource | null): Extracted | undefined {
   const source = detected === undefined ? detectEventSource(event) : detected;
-  if (!source) return undefined;
-  return source.extract(event as Record<string, unknown>, {
+  // An event of no known source may still carry a context: bare request headers, AppSync's request.
+  const reader = source ?? detectUntaggedCarrier(event);
+  if (!reader) return undefined;
+  return reader.extract(event as Record<string, unknown>, {
     settings: config,
-    note: (p) => note(`${source.name} event: ${p}`),
+    note: (p) => note(`${reader.name} event: ${p}`),
   });
 }
 
@@ -124,13 +135,13 @@ export function chooseParent(
     if (fromUser) return chosen('user-extractor', fromUser, xray, undefined);
   }
 
-  // An event of no known source (null: the caller found none) carries no context.
-  const fromEvent =
-    source === null ? undefined : guarded('the event', () => eventContexts(event, config, source));
+  const fromEvent = guarded('the event', () => eventContexts(event, config, source));
   const links = fromEvent?.links.length ? fromEvent.links.map((l) => l.context) : undefined;
   const parent = fromEvent?.parent;
-  if (parent && !yieldsToInvocationXRay(parent, xrayContext))
-    return chosen('event', parent.context, xray, links);
+  if (parent && !yieldsToInvocationXRay(parent, xrayContext)) {
+    const choice = chosen('event', parent.context, xray, links);
+    return fromEvent?.inferred ? { ...choice, inferred: fromEvent.inferred } : choice;
+  }
 
   if (typeof event === 'object' && event !== null) {
     const fromStepFunctions = guarded('the Step Functions context', () =>

@@ -23,6 +23,7 @@ import { sendToDaemon } from '../xray/emitter.ts';
 import { parseTraceHeader } from '../xray/header.ts';
 import { metadataHeader, metadataSubsegment } from '../xray/metadata-subsegment.ts';
 import { cancelDeadline, type Deadline, watchDeadline } from './deadlines.ts';
+import { withInferredSpan } from './inferred-span.ts';
 import { payloadTags } from './payload.ts';
 
 /** What the wrapper knows once per process, made when the handler is wrapped. */
@@ -118,7 +119,12 @@ export class Invocation {
     this.#config = config;
     // Detected once: both the parent and the trigger tags depend on it.
     const source = eventSourceOf(event);
-    const parent = chooseParent(config, event, context, source);
+    const parent = withInferredSpan(
+      tracer,
+      config,
+      chooseParent(config, event, context, source),
+      context.awsRequestId,
+    );
     this.parent = parent;
     const functionName = context.functionName ?? '';
     const tags: Record<string, string | number | boolean> = {

@@ -142,6 +142,43 @@ export function startInvocationSpan(tracer: Tracer, options: InvocationSpanOptio
   return tracer.startSpan('aws.lambda', spanOptions);
 }
 
+/** A span made and finished at once, from times the event gives (an inferred managed-service span). */
+export interface FinishedSpanOptions {
+  readonly name: string;
+  readonly service: string;
+  readonly resource: string;
+  readonly type: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * Makes a child of `parent` that already happened (start and end from the event), finishes it, and
+ * returns its context for the next span to hang under: the same trace, priority and propagation tags,
+ * the new span's id as the parent id. Undefined when dd-trace did not accept the parent.
+ */
+export function recordFinishedSpan(
+  tracer: Tracer,
+  parent: DatadogContext,
+  options: FinishedSpanOptions,
+): DatadogContext | undefined {
+  const childOf = extractContext(tracer, parent);
+  if (!childOf) return undefined;
+  const span = tracer.startSpan(options.name, {
+    childOf,
+    startTime: options.startMs,
+    tags: {
+      ...options.tags,
+      'service.name': options.service,
+      'resource.name': options.resource,
+      'span.type': options.type,
+    },
+  });
+  span.finish(options.endMs);
+  return { ...parent, parentId: span.context().toSpanId() };
+}
+
 /**
  * Runs `fn` with `span` active, so spans made inside it are its children. `fn` runs exactly once
  * whatever the tracer does: if activating fails before `fn` ran (or never calls it), `fn` runs

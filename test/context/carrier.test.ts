@@ -45,6 +45,11 @@ describe('fromDatadogHeaders', () => {
       { traceId: '1', parentId: '2', samplingPriority: -1 },
     ],
     [
+      'a priority Datadog does not define (38) is dropped, the ids kept',
+      { 'x-datadog-trace-id': '1', 'x-datadog-parent-id': '2', 'x-datadog-sampling-priority': '38' },
+      { traceId: '1', parentId: '2' },
+    ],
+    [
       'a non-numeric priority is dropped, the ids kept',
       { 'x-datadog-trace-id': '1', 'x-datadog-parent-id': '2', 'x-datadog-sampling-priority': 'keep' },
       { traceId: '1', parentId: '2' },

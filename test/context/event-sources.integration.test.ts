@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { AgentStandIn, WireSpan } from '../helpers/agent.ts';
 import { type DaemonStandIn, parseDatagram, startDaemon } from '../helpers/daemon.ts';
 import { lambdaContext, lambdaProcess } from '../helpers/lambda-env.ts';
-import { base64Json, ddCarrier, fixture } from './fixtures.ts';
+import { base64Json, ddCarrier, fixture, realFixture } from './fixtures.ts';
 
 const ROOT = '1-5e272390-8c398be037738dc042009320';
 const PARENT = '94ae789b969f1cc5';
@@ -60,6 +60,27 @@ let okHandler: Handler | undefined;
 function ok(): Handler {
   okHandler ??= wrap.withXRayMerge(async () => ({ statusCode: 200, body: 'ok' }));
   return okHandler;
+}
+
+/** A producer's X-Ray header (datadog-lambda-js event_samples/eventbridge-sqs.json) on real SQS records. */
+const PRODUCER_HEADER = 'Root=1-64cc2edd-112fbf1701d1355973a11d57;Parent=7d5a9776024b2d42;Sampled=0';
+function sqsWithProducerHeader(records = 1) {
+  const event = realFixture('datadog-lambda-js/sqs');
+  const record = event.Records[0];
+  record.attributes.AWSTraceHeader = PRODUCER_HEADER;
+  event.Records = Array.from({ length: records }, (_, i) =>
+    i === 0
+      ? record
+      : {
+          ...record,
+          messageId: `m-${i}`,
+          attributes: {
+            ...record.attributes,
+            AWSTraceHeader: `Root=1-64cc2edd-112fbf1701d1355973a11d5${i};Parent=7d5a9776024b2d4${i};Sampled=1`,
+          },
+        },
+  );
+  return event;
 }
 
 interface WireCase {
@@ -281,6 +302,70 @@ const CASES: WireCase[] = [
     priority: 2,
     source: 'client-context',
   },
+  // Real samples (test/fixtures/events/real/SOURCE.md) of the carriers datadog-lambda-js users rely on.
+  {
+    // HTTP API: no inferred authorizer span, so the authorizer's span is the parent (REST and
+    // WebSocket get an aws.apigateway.authorizer span in between: peer.differential.test.ts).
+    name: 'real: traced Lambda authorizer that ran for this request (HTTP API)',
+    event: () => realFixture('api-gateway-traced-authorizer-request-v2'),
+    traceId: 372675515829592104n,
+    parentId: 372675515829592104n,
+    priority: 1,
+    source: 'event',
+    trigger: 'api-gateway',
+  },
+  {
+    name: 'real: cached authorizer result -> X-Ray (the headers hold only a Root)',
+    event: () => realFixture('api-gateway-traced-authorizer-request-v2-cached'),
+    traceId: XRAY_TRACE,
+    parentId: XRAY_PARENT,
+    priority: undefined,
+    source: 'xray',
+    trigger: 'api-gateway',
+  },
+  {
+    name: 'real: Step Functions context in an SQS message attribute',
+    event: () => realFixture('step-functions-in-sqs'),
+    traceId: 7148114900282288397n,
+    parentId: 6711327198021343353n,
+    priority: 1,
+    source: 'event',
+    trigger: 'sqs',
+  },
+  {
+    name: 'real: Step Functions context in EventBridge detail._datadog',
+    event: () => realFixture('step-functions-in-eventbridge'),
+    traceId: 1503104665848096006n,
+    parentId: 159267866761498620n,
+    priority: 1,
+    source: 'event',
+    trigger: 'eventbridge',
+  },
+  {
+    name: 'real: headers-only event (no trigger tags)',
+    event: () => realFixture('headers-only-mixed-case'),
+    traceId: 797643193680388254n,
+    parentId: 4726693487091824375n,
+    priority: 2,
+    source: 'event',
+  },
+  {
+    name: 'real: AppSync resolver, request.headers (no trigger tags)',
+    event: () => realFixture('rum-appsync'),
+    traceId: 12345n,
+    parentId: 67890n,
+    priority: 1,
+    source: 'event',
+  },
+  {
+    name: "SQS AWSTraceHeader of another X-Ray trace -> this invocation's own X-Ray header",
+    event: () => sqsWithProducerHeader(),
+    traceId: XRAY_TRACE,
+    parentId: XRAY_PARENT,
+    priority: undefined,
+    source: 'xray',
+    trigger: 'sqs',
+  },
   // Malformed carriers: the next source is taken.
   {
     name: 'malformed: SQS Binary that is not base64 -> X-Ray',
@@ -432,6 +517,23 @@ describe('span links: the other records of a batch', () => {
     assert.deepEqual(
       links.map((l) => BigInt(`0x${l.span_id}`)),
       [8202202202202202212n],
+    );
+  });
+
+  it("SQS: the producer's X-Ray trace (AWSTraceHeader) is a link, for the first record as for the others", async () => {
+    const span = await invoke(ok(), sqsWithProducerHeader(3));
+    assert.equal(span.trace_id, XRAY_TRACE);
+    assert.equal(span.parent_id, XRAY_PARENT);
+    assert.deepEqual(
+      linksOf(span).map((l) => [
+        BigInt(`0x${l.trace_id.slice(-16)}`) & ((1n << 63n) - 1n),
+        BigInt(`0x${l.span_id}`),
+      ]),
+      [
+        [0x01d1355973a11d57n, 0x7d5a9776024b2d42n],
+        [0x01d1355973a11d51n, 0x7d5a9776024b2d41n],
+        [0x01d1355973a11d52n, 0x7d5a9776024b2d42n],
+      ],
     );
   });
 

@@ -2,14 +2,18 @@
 // the other records' contexts (links). Then the malformed variants of each carrier.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CarrierSettings } from '../../src/context/carrier.ts';
-import { detectEventSource } from '../../src/context/extractors/index.ts';
+import { detectEventSource, type ExtractionSettings } from '../../src/context/extractors/index.ts';
 import { MAX_LINKED_RECORDS } from '../../src/context/extractors/records.ts';
-import { base64Json, ddCarrier, fixture } from './fixtures.ts';
+import { base64Json, ddCarrier, fixture, realFixture } from './fixtures.ts';
 
-const SETTINGS: CarrierSettings = { mergeXrayTraces: true, traceIdMode: 'compat', sampling: 'keep-only' };
+const SETTINGS: ExtractionSettings = {
+  mergeXrayTraces: true,
+  traceIdMode: 'compat',
+  sampling: 'keep-only',
+  decodeAuthorizerContext: true,
+};
 
-function extract(event: unknown, settings: CarrierSettings = SETTINGS) {
+function extract(event: unknown, settings: ExtractionSettings = SETTINGS) {
   const notes: string[] = [];
   const source = detectEventSource(event);
   const extracted = source?.extract(event as Record<string, unknown>, {
@@ -406,5 +410,61 @@ describe('batches', () => {
     assert.equal(extracted?.links.length, 0);
     assert.equal(notes.length, 1);
     assert.match(notes[0] ?? '', /4 other record/);
+  });
+});
+
+describe("SQS attributes.AWSTraceHeader of another X-Ray trace (the producer's)", () => {
+  // A real producer header (datadog-lambda-js event_samples/eventbridge-sqs.json) on a real SQS record
+  // (event_samples/sqs.json): X-Ray gives the consumer its own trace and links the producer's, so the
+  // producer's context is a link and the invocation's own X-Ray header is left to parent the span.
+  const PRODUCER = 'Root=1-64cc2edd-112fbf1701d1355973a11d57;Parent=7d5a9776024b2d42;Sampled=0';
+  const PRODUCER_CONTEXT = { traceId: String(0x01d1355973a11d57n), parentId: String(0x7d5a9776024b2d42n) };
+  function sqsRecord(header?: string, carrier?: Record<string, string>) {
+    const record = realFixture('datadog-lambda-js/sqs').Records[0];
+    if (header) record.attributes.AWSTraceHeader = header;
+    if (carrier)
+      record.messageAttributes = { _datadog: { dataType: 'String', stringValue: JSON.stringify(carrier) } };
+    return record;
+  }
+
+  const cases: Array<[string, unknown[], boolean, string | undefined, Array<Record<string, unknown>>]> = [
+    [
+      'one record, merge on: no parent, the producer linked',
+      [sqsRecord(PRODUCER)],
+      true,
+      undefined,
+      [PRODUCER_CONTEXT],
+    ],
+    ['one record, merge off: X-Ray ids are not read at all', [sqsRecord(PRODUCER)], false, undefined, []],
+    [
+      'batch, merge on: record 0 Datadog parents, record 1 the producer linked',
+      [sqsRecord(undefined, ddCarrier('31', '32', '1')), sqsRecord(PRODUCER)],
+      true,
+      '31',
+      [PRODUCER_CONTEXT],
+    ],
+    [
+      'batch, merge on: record 0 X-Ray, record 1 Datadog: both linked, no parent',
+      [sqsRecord(PRODUCER), sqsRecord(undefined, ddCarrier('41', '42', '1'))],
+      true,
+      undefined,
+      [PRODUCER_CONTEXT, { traceId: '41', parentId: '42', samplingPriority: 1 }],
+    ],
+  ];
+  for (const [name, records, merge, parentTraceId, links] of cases) {
+    it(name, () => {
+      const { extracted, notes } = extract({ Records: records }, { ...SETTINGS, mergeXrayTraces: merge });
+      assert.deepEqual(notes, []);
+      assert.equal(extracted?.parent?.context.traceId, parentTraceId);
+      assert.deepEqual(
+        extracted?.links.map((l) => l.context),
+        links,
+      );
+    });
+  }
+
+  it("dd-trace-java's padded form is a Datadog context and still parents", () => {
+    const { extracted } = extract(fixture('sqs-aws-trace-header'), { ...SETTINGS, mergeXrayTraces: false });
+    assert.equal(extracted?.parent?.form, 'datadog-in-xray');
   });
 });

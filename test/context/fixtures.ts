@@ -6,6 +6,11 @@ export function fixture(name: string): Record<string, any> {
   return JSON.parse(readFileSync(new URL(`../fixtures/events/${name}.json`, import.meta.url), 'utf8'));
 }
 
+/** A real event sample written by others (test/fixtures/events/real, sources in its SOURCE.md). */
+export function realFixture(name: string): Record<string, any> {
+  return JSON.parse(readFileSync(new URL(`../fixtures/events/real/${name}.json`, import.meta.url), 'utf8'));
+}
+
 export function base64Json(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64');
 }

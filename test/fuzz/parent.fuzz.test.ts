@@ -35,6 +35,13 @@ const fixtures: Record<string, unknown> = Object.fromEntries(
     .map((f) => [f.replace(/\.json$/, ''), JSON.parse(readFileSync(new URL(f, FIXTURES), 'utf8'))]),
 );
 const fixture = (name: string): any => structuredClone(fixtures[name]);
+const REAL = new URL('real/', FIXTURES);
+const realFixtures: Record<string, unknown> = Object.fromEntries(
+  readdirSync(REAL)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => [f.replace(/\.json$/, ''), JSON.parse(readFileSync(new URL(f, REAL), 'utf8'))]),
+);
+const realFixture = (name: string): any => structuredClone(realFixtures[name]);
 
 const SOURCES = new Set(['user-extractor', 'event', 'step-functions', 'client-context', 'xray', 'none']);
 
@@ -99,6 +106,11 @@ const carrierEvents: fc.Arbitrary<unknown> = fc
       'eventbridge',
       'kinesis',
       'step',
+      'authorizer',
+      'authorizer-http-api',
+      'headers-only',
+      'appsync',
+      'step-in-sqs',
     ),
   )
   .map(([map, how, shape]) => {
@@ -146,6 +158,37 @@ const carrierEvents: fc.Arbitrary<unknown> = fc
         event.Records[0].kinesis.data = Buffer.from(toJson({ _datadog: value })).toString('base64');
         return event;
       }
+      case 'authorizer': {
+        const event = realFixture('api-gateway-traced-authorizer-request-v1');
+        event.requestContext.authorizer._datadog =
+          how === 'object' ? value : Buffer.from(text).toString('base64');
+        return event;
+      }
+      case 'authorizer-http-api': {
+        const event = realFixture('api-gateway-traced-authorizer-request-v2');
+        event.requestContext.authorizer.lambda._datadog = value;
+        return event;
+      }
+      case 'headers-only':
+        return how === 'object'
+          ? { headers: value }
+          : { multiValueHeaders: { 'X-Datadog-Trace-Id': [value] } };
+      case 'appsync': {
+        const event = realFixture('rum-appsync');
+        event.request = how === 'object' ? { headers: value } : value;
+        return event;
+      }
+      case 'step-in-sqs': {
+        // A state machine context whose fields are the hostile carrier's values.
+        const event = realFixture('step-functions-in-sqs');
+        const inner = JSON.parse(event.Records[0].messageAttributes._datadog.stringValue);
+        inner.State.Name = map['x-datadog-trace-id'];
+        inner.State.RetryCount = map['x-datadog-parent-id'];
+        inner.RootExecutionId = map['x-datadog-tags'];
+        inner['x-datadog-trace-id'] = map['x-datadog-trace-id'];
+        event.Records[0].messageAttributes._datadog.stringValue = toJson(inner);
+        return event;
+      }
       default: {
         const event = fixture('step-functions');
         event._datadog = value;
@@ -154,7 +197,9 @@ const carrierEvents: fc.Arbitrary<unknown> = fc
     }
   });
 
-const mutatedFixtures: fc.Arbitrary<unknown> = fc.oneof(...Object.values(fixtures).map((f) => mutated(f)));
+const mutatedFixtures: fc.Arbitrary<unknown> = fc.oneof(
+  ...[...Object.values(fixtures), ...Object.values(realFixtures)].map((f) => mutated(f)),
+);
 
 const deepEvents: fc.Arbitrary<unknown> = fc.constantFrom(
   deeplyNested(10_000),

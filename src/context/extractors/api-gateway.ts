@@ -1,11 +1,20 @@
 /**
  * API Gateway: REST APIs (payload v1), HTTP APIs (payload v2) and WebSocket APIs. The context comes
- * from the request's trace headers (see http.ts).
+ * from a traced Lambda authorizer that ran for this request (see authorizer.ts), else from the
+ * request's trace headers (see http.ts).
  */
 
 import { isRecord } from '../carrier.ts';
+import { authorizerContext } from './authorizer.ts';
 import { apiGatewayArn, extractFromRequest, httpTags } from './http.ts';
-import { arnTag, type EventRecord, type EventSource, stringAt } from './types.ts';
+import {
+  arnTag,
+  type EventRecord,
+  type EventSource,
+  type Extracted,
+  type ExtractionInput,
+  stringAt,
+} from './types.ts';
 
 function isFunctionUrl(event: EventRecord): boolean {
   return stringAt(event, 'requestContext', 'domainName')?.includes('.lambda-url.') === true;
@@ -36,7 +45,18 @@ export const apiGateway: EventSource = {
   name: 'api-gateway',
   http: true,
   matches: (event) => isRestApiEvent(event) || isHttpApiEvent(event) || isWebSocketEvent(event),
-  extract: extractFromRequest,
+  extract(event: EventRecord, input: ExtractionInput): Extracted | undefined {
+    if (input.settings.decodeAuthorizerContext) {
+      const found = authorizerContext(event, isHttpApiEvent(event), input.settings, (p) =>
+        input.note(`requestContext.authorizer: ${p}`),
+      );
+      if (found)
+        return found.span
+          ? { parent: found.parent, links: [], inferred: found.span }
+          : { parent: found.parent, links: [] };
+    }
+    return extractFromRequest(event, input);
+  },
   tags(event, facts) {
     const rc = event.requestContext;
     const tags: Record<string, string> = {

@@ -1,12 +1,14 @@
 /**
- * EventBridge: dd-trace puts the context in `detail._datadog` (a text map object). The same event
+ * EventBridge: dd-trace puts the context in `detail._datadog` (a text map object; a Step Functions
+ * task puts its state machine context there, see message-carrier.ts). The same event
  * arrives as an SQS body when a rule targets a queue; sqs.ts reads it through `eventBridgeContext`.
  *
  * Scheduled events (`source: aws.events`) carry no context; they are their own trigger,
  * `cloudwatch-events`, as datadog-lambda-js names them.
  */
 
-import { type Carried, type CarrierSettings, fromTextMap, isRecord, type Note } from '../carrier.ts';
+import { type Carried, type CarrierSettings, isRecord, type Note } from '../carrier.ts';
+import { fromMessageCarrier } from './message-carrier.ts';
 import { arnTag, dig, type EventSource, stringAt } from './types.ts';
 
 export function eventBridgeContext(
@@ -20,7 +22,7 @@ export function eventBridgeContext(
     note('EventBridge detail._datadog is not an object');
     return undefined;
   }
-  return fromTextMap(carrier, settings, (p) => note(`EventBridge detail._datadog: ${p}`));
+  return fromMessageCarrier(carrier, settings, (p) => note(`EventBridge detail._datadog: ${p}`));
 }
 
 export const cloudWatchEvents: EventSource = {

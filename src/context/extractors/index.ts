@@ -9,15 +9,17 @@
 import { isRecord } from '../carrier.ts';
 import { applicationLoadBalancer } from './alb.ts';
 import { apiGateway } from './api-gateway.ts';
+import { appSync } from './appsync.ts';
 import { dynamodb } from './dynamodb.ts';
 import { cloudWatchEvents, eventBridge } from './eventbridge.ts';
 import { functionUrl } from './function-url.ts';
+import { headersOnly } from './headers.ts';
 import { kinesis } from './kinesis.ts';
 import { s3 } from './s3.ts';
 import { sns } from './sns.ts';
 import { sqs } from './sqs.ts';
 import { stepFunctions } from './step-functions.ts';
-import type { EventRecord, EventSource } from './types.ts';
+import type { EventRecord, EventSource, UntaggedCarrier } from './types.ts';
 
 export const EVENT_SOURCES: readonly EventSource[] = [
   functionUrl,
@@ -40,4 +42,25 @@ export function detectEventSource(event: unknown): EventSource | undefined {
   return EVENT_SOURCES.find((source) => source.matches(record));
 }
 
-export type { EventSource, EventSourceName, Extracted, TriggerTags } from './types.ts';
+/**
+ * Carriers of events that match no source, tried in this order: a request's bare headers (custom
+ * callers, proxies), then an AppSync resolver's request headers.
+ */
+export const UNTAGGED_CARRIERS: readonly UntaggedCarrier[] = [headersOnly, appSync];
+
+/** The untagged carrier whose shape an event of no known source has, or undefined. */
+export function detectUntaggedCarrier(event: unknown): UntaggedCarrier | undefined {
+  if (!isRecord(event)) return undefined;
+  const record = event as EventRecord;
+  return UNTAGGED_CARRIERS.find((carrier) => carrier.matches(record));
+}
+
+export type {
+  EventSource,
+  EventSourceName,
+  Extracted,
+  ExtractionSettings,
+  InferredSpanPlan,
+  TriggerTags,
+  UntaggedCarrier,
+} from './types.ts';

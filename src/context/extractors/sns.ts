@@ -8,11 +8,11 @@ import {
   type Carried,
   type CarrierSettings,
   decodeBase64,
-  fromTextMap,
   isRecord,
   type Note,
   parseJsonCarrier,
 } from '../carrier.ts';
+import { fromMessageCarrier } from './message-carrier.ts';
 import { fromRecords, recordsOf } from './records.ts';
 import { arnTag, dig, type EventSource, firstRecord, stringAt } from './types.ts';
 
@@ -39,7 +39,7 @@ export function snsMessageContext(
     }
   }
   const carrier = parseJsonCarrier(json, (p) => note(`SNS MessageAttributes._datadog: ${p}`));
-  return carrier ? fromTextMap(carrier, settings, note) : undefined;
+  return carrier ? fromMessageCarrier(carrier, settings, note) : undefined;
 }
 
 export const sns: EventSource = {

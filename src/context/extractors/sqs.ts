@@ -4,20 +4,26 @@
  *    raw delivery produces);
  * 2. the body, when it is an SNS notification (`MessageAttributes._datadog`) or an EventBridge event
  *    (`detail._datadog`) delivered to the queue; bodies that do not mention `_datadog` are not parsed;
- * 3. `attributes.AWSTraceHeader`: an X-Ray header, including dd-trace-java's padded Datadog form.
+ * 3. `attributes.AWSTraceHeader`: dd-trace-java's padded Datadog form is a Datadog context like the
+ *    others. A plain X-Ray header (merging on) is the *producer's* X-Ray trace, and it is never the
+ *    parent: X-Ray gives this invocation its own trace and only links it to the producer's, and the
+ *    function's X-Ray segment sits under the invocation's own header. Parenting the span on the
+ *    producer would put `aws.lambda` in one trace and the function's X-Ray segments in another, so
+ *    the invocation's own header parents it (as in datadog-lambda-js and -python) and the producer's
+ *    context becomes a span link, for the first record as for the others.
  */
 
 import {
   type Carried,
   type CarrierSettings,
   decodeBase64,
-  fromTextMap,
   fromXRayHeader,
   isRecord,
   type Note,
   parseJsonCarrier,
 } from '../carrier.ts';
 import { eventBridgeContext } from './eventbridge.ts';
+import { fromMessageCarrier } from './message-carrier.ts';
 import { fromRecords, recordsOf } from './records.ts';
 import { snsMessageContext } from './sns.ts';
 import { arnTag, dig, type EventSource, firstRecord, stringAt } from './types.ts';
@@ -40,7 +46,7 @@ function fromMessageAttribute(record: unknown, settings: CarrierSettings, note: 
   }
   const carrier = parseJsonCarrier(json, (p) => note(`messageAttributes._datadog: ${p}`));
   return carrier
-    ? fromTextMap(carrier, settings, (p) => note(`messageAttributes._datadog: ${p}`))
+    ? fromMessageCarrier(carrier, settings, (p) => note(`messageAttributes._datadog: ${p}`))
     : undefined;
 }
 
@@ -79,8 +85,16 @@ export function sqsRecordContext(
 export const sqs: EventSource = {
   name: 'sqs',
   matches: (event) => stringAt(firstRecord(event), 'eventSource') === 'aws:sqs',
-  extract: (event, { settings, note }) =>
-    fromRecords(recordsOf(event), (record, n) => sqsRecordContext(record, settings, n), note),
+  extract(event, { settings, note }) {
+    const extracted = fromRecords(
+      recordsOf(event),
+      (record, n) => sqsRecordContext(record, settings, n),
+      note,
+    );
+    // The producer's own X-Ray trace links, never parents (see above).
+    if (extracted.parent?.form !== 'xray') return extracted;
+    return { links: [extracted.parent, ...extracted.links] };
+  },
   tags(event) {
     const arn = stringAt(firstRecord(event), 'eventSourceARN');
     return arnTag(arn);

@@ -23,14 +23,37 @@ export type EventSourceName =
 /** An event as the extractors see it: a plain object (anything else matches no source). */
 export type EventRecord = Readonly<Record<string, unknown>>;
 
+/**
+ * A span for a managed service in front of the function, worked out from the event alone: made (by
+ * the handler, through tracer/) between the parent and `aws.lambda` when DD_TRACE_MANAGED_SERVICES
+ * is on. Times in epoch milliseconds.
+ */
+export interface InferredSpanPlan {
+  readonly name: string;
+  readonly service: string;
+  readonly resource: string;
+  readonly type: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
 /** What an event carries: the parent (from the first record of a batch) and the other records' contexts. */
 export interface Extracted {
   readonly parent?: Carried;
   readonly links: readonly Carried[];
+  /** A span between the parent and `aws.lambda` (a traced authorizer's), when the event implies one. */
+  readonly inferred?: InferredSpanPlan;
+}
+
+/** The settings an event source reads: the carrier's, and whether a traced authorizer's context counts. */
+export interface ExtractionSettings extends CarrierSettings {
+  /** DD_DECODE_AUTHORIZER_CONTEXT */
+  readonly decodeAuthorizerContext: boolean;
 }
 
 export interface ExtractionInput {
-  readonly settings: CarrierSettings;
+  readonly settings: ExtractionSettings;
   /** One line per malformed carrier (the caller logs it at debug level). */
   readonly note: Note;
 }
@@ -54,6 +77,17 @@ export interface EventSource {
   tags(event: EventRecord, facts: InvocationFacts): TriggerTags;
   /** HTTP sources get `http.status_code` from the handler's response. */
   readonly http?: boolean;
+}
+
+/**
+ * A carrier an event can hold without being from an AWS source this package names (a custom
+ * caller's `headers`, an AppSync resolver's request): it gives a parent, never trigger tags.
+ */
+export interface UntaggedCarrier {
+  readonly name: string;
+  /** Whether the event has this carrier's shape. Property checks only. */
+  matches(event: EventRecord): boolean;
+  extract(event: EventRecord, input: ExtractionInput): Extracted | undefined;
 }
 
 /** Reads `object.a.b.c` without throwing; undefined when any step is not an object. */
