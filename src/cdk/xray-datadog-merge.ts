@@ -29,6 +29,8 @@ export const EXEC_WRAPPER = '/opt/xray-dd-merge';
 export const REDIRECT_HANDLER = '/opt/nodejs/node_modules/xray-dd-merge/handler.handler';
 /** The oldest Node.js the layer runs on (dd-trace 6 needs 22). */
 export const MIN_NODE_MAJOR = 22;
+/** The runtimes the layer is built and tested for (its published compatible runtimes). */
+export const LAYER_RUNTIMES: readonly string[] = ['nodejs22.x', 'nodejs24.x'];
 
 export type TraceIdMode = 'compat' | 'full128';
 
@@ -74,6 +76,14 @@ export class XRayDatadogMerge extends Construct {
     fn.addEnvironment('DD_XRAY_TRACE_ID_MODE', this.props.traceIdMode ?? 'compat');
     if (this.props.datadog !== undefined) addDatadogExtension(fn, this.props.datadog);
     activateTracing(fn, cfn);
+    if (LAYER_RUNTIMES.includes(fn.runtime.name)) {
+      suppressNag(cfn, [
+        {
+          id: 'AwsSolutions-L1',
+          reason: `The xray-dd-merge layer is built and tested for ${LAYER_RUNTIMES.join(' and ')}`,
+        },
+      ]);
+    }
   }
 }
 
@@ -112,7 +122,8 @@ function activateTracing(fn: lambda.Function, cfn: lambda.CfnFunction): void {
     ],
   });
   policy.attachToRole(fn.role);
-  fn.node.addDependency(policy);
+  // The function resource only (the role is one of fn's children too).
+  cfn.node.addDependency(policy);
   suppressNag(policy.node.defaultChild as iam.CfnPolicy, [
     {
       id: 'AwsSolutions-IAM5',

@@ -161,6 +161,12 @@ export class XRayDatadogMerger extends Construct {
         DD_TRACE_AGENT_URL: 'http://127.0.0.1:8126',
       },
     });
+    suppressNag(this.function.node.defaultChild as lambda.CfnFunction, [
+      {
+        id: 'AwsSolutions-L1',
+        reason: 'The merger bundle is built and tested for Node.js 22 and 24; it runs on nodejs24.x',
+      },
+    ]);
     addDatadogExtension(this.function, props.datadog);
     addScheduleTrigger(this, this.function, {
       intervalMinutes: asText(intervalMinutes),
