@@ -38,6 +38,7 @@ export { MergerTemplateStack, synthesizeMergerTemplate } from './template-stack.
 export {
   checkNodeFunction,
   EXEC_WRAPPER,
+  LAYER_RUNTIMES,
   REDIRECT_HANDLER,
   type TraceIdMode,
   XRayDatadogMerge,

@@ -11,19 +11,11 @@ import { Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { awsSolutionsFindings } from './nag.ts';
+import { readmeBlock } from './readme-blocks.ts';
 import { propertiesOf } from './template-values.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MARKER = '<!-- test/cdk/readme.test.ts synthesizes this block and runs cdk-nag on it -->';
-
-/** The fenced block after the marker. */
-export function readmeBlock(readme: string, marker: string): string {
-  const at = readme.indexOf(marker);
-  assert.ok(at >= 0, `README has the marker ${marker}`);
-  const match = /```[a-z]*\n([\s\S]*?)```/.exec(readme.slice(at));
-  assert.ok(match, 'a fenced block follows the marker');
-  return match[1]!;
-}
 
 // Inside the repository (gitignored), so aws-cdk-lib resolves from its node_modules.
 const dir = path.join(ROOT, 'test-artifacts', `cdk-readme-${process.pid}`);
