@@ -44,4 +44,4 @@ export {
   XRayDatadogMerge,
   type XRayDatadogMergeProps,
 } from './xray-datadog-merge.ts';
-export { XRayDatadogMerger, type XRayDatadogMergerProps } from './xray-datadog-merger.ts';
+export { type MergerMode, XRayDatadogMerger, type XRayDatadogMergerProps } from './xray-datadog-merger.ts';

@@ -3,6 +3,11 @@
  * in two ways only, and each has an alarm: windows are missed (a run failed after its retries, or
  * a tick was not delivered: the dead-letter queue is not empty), or runs take longer than the
  * interval (the next tick starts before this one is done and the backlog grows). Plus any error.
+ * XRayDatadogMerger makes them; `alarmTopic` there adds an SNS action to each.
+ *
+ * @example
+ * const { errors, windowsMissed, runsBehind } = new XRayDatadogMerger(this, 'Merger', { datadog }).alarms;
+ * runsBehind.addAlarmAction(new actions.SnsAction(pager));
  */
 
 import { Duration } from 'aws-cdk-lib';

@@ -30,7 +30,15 @@ import { suppressNag } from './nag-suppressions.ts';
 import { addScheduleTrigger } from './schedule-trigger.ts';
 import type { TraceIdMode } from './xray-datadog-merge.ts';
 
+/**
+ * How runs start. `schedule`: an EventBridge rule every interval, each run merging the window of
+ * its tick. Issue 24 adds a stream mode here, with its trigger module beside schedule-trigger.ts.
+ */
+export type MergerMode = 'schedule';
+
 export interface XRayDatadogMergerProps {
+  /** How runs start. Default `schedule`. */
+  readonly mode?: MergerMode;
   /** The Datadog extension the spans go to (127.0.0.1:8126), and its API key secret. */
   readonly datadog: DatadogExtensionProps;
   /** `DD_MERGER_INTERVAL` and the schedule's rate; whole minutes, at most 6 hours. Default 5 minutes. */
@@ -168,10 +176,14 @@ export class XRayDatadogMerger extends Construct {
       },
     ]);
     addDatadogExtension(this.function, props.datadog);
-    addScheduleTrigger(this, this.function, {
-      intervalMinutes: asText(intervalMinutes),
-      deadLetterQueue: this.deadLetterQueue,
-    });
+    switch (props.mode ?? 'schedule') {
+      case 'schedule':
+        addScheduleTrigger(this, this.function, {
+          intervalMinutes: asText(intervalMinutes),
+          deadLetterQueue: this.deadLetterQueue,
+        });
+        break;
+    }
     this.alarms = new MergerAlarms(this, 'Alarms', {
       fn: this.function,
       deadLetterQueue: this.deadLetterQueue,
