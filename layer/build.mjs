@@ -6,6 +6,7 @@
 //   npm run layer:build                      # builds the package, then layer/out/xray-dd-merge-{x86_64,arm64}.zip
 //   node layer/build.mjs --no-package-build --arch=arm64 --out=/tmp/layer
 //   node layer/build.mjs --with-native=@datadog/native-metrics --budget-mib=9
+//   node layer/build.mjs --no-merger          # without the merger's layer zip and CloudFormation template
 //
 // What goes in: the closure is read from node_modules (package.json `dependencies`, resolved the
 // way Node resolves them); optionalDependencies (dd-trace's native add-ons) only with --with-native,
@@ -30,6 +31,7 @@ import {
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileCacheEntries } from './compile-cache.mjs';
+import { buildMergerArtifacts } from './merger-artifacts.mjs';
 import { withDirectories, writeZip } from './zip.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -374,6 +376,7 @@ function parseArgs(argv) {
   for (const arg of argv) {
     const [key, value] = arg.split(/=(.*)/s);
     if (key === '--no-package-build') options.packageBuild = false;
+    else if (key === '--no-merger') options.merger = false;
     else if (key === '--with-native') options.native = value ? value.split(',') : true;
     else if (key === '--arch') options.archs = value.split(',');
     else if (key === '--out') options.outDir = path.resolve(value);
@@ -412,6 +415,17 @@ async function main() {
     if (r.compileCaches.length > 0) console.log(`  compile cache for ${r.compileCaches.join(', ')}`);
     for (const note of r.cacheNotes) console.log(`  ${note}`);
     failed ||= r.overBudget;
+  }
+  // The merger's layer and CloudFormation template go beside the zips (layer/merger-artifacts.mjs).
+  if (options.merger !== false) {
+    const merger = buildMergerArtifacts(options.outDir ? { outDir: options.outDir } : {});
+    console.log(
+      `${path.relative(process.cwd(), merger.zipPath)}  ${(merger.size / MIB).toFixed(2)} MiB zipped`,
+    );
+    console.log(`  sha256 ${merger.sha256}`);
+    console.log(
+      `${path.relative(process.cwd(), merger.templatePath)}  parameters: ${merger.parameters.join(', ')}`,
+    );
   }
   if (failed) {
     console.error('layer build failed: a zip is over its size budget');

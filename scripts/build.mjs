@@ -46,7 +46,12 @@ const entries = [
   // The layer's ESM redirect entry (top-level await), re-exported by the package root's handler.mjs.
   { name: 'handler', entry: 'src/handler/redirect-esm.ts', formats: ['esm'], optional: true, runtime: true },
   { name: 'cli', entry: 'src/cli.ts', formats: ['esm'], optional: true, banner: '#!/usr/bin/env node' },
+  // The CDK constructs: aws-cdk-lib and constructs are the user's (optional peers), never bundled.
+  { name: 'cdk', entry: 'src/cdk/index.ts', formats: ['esm', 'cjs'], optional: true, cdk: true },
 ];
+
+/** Only the CDK entry may reference these; every other bundle keeps them out. */
+const CDK_PACKAGES = ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag'];
 
 await esbuild.build({
   ...common,
@@ -57,11 +62,12 @@ await esbuild.build({
 });
 
 const { existsSync } = await import('node:fs');
-for (const { name, entry, formats, optional, banner, runtime } of entries) {
+for (const { name, entry, formats, optional, banner, runtime, cdk } of entries) {
   if (optional && !existsSync(path.join(root, entry))) continue;
   for (const format of formats) {
     await esbuild.build({
       ...common,
+      ...(cdk ? { external: [...common.external, ...CDK_PACKAGES] } : {}),
       entryPoints: [entry],
       // The runtime bundles are loaded on every cold start: whitespace and syntax are minified
       // (about 25% less text for V8 to scan and compile lazily), names are kept so stack traces
@@ -82,6 +88,21 @@ for (const { name, entry, formats, optional, banner, runtime } of entries) {
   }
 }
 
+// The merger as a Lambda function: one self-contained CommonJS file (the AWS SDK X-Ray client inside,
+// so the code does not depend on the SDK version the Lambda runtime ships). The CDK construct deploys
+// this folder as an asset; the `xray-dd-merge-merger` layer carries the same file.
+if (existsSync(path.join(root, 'src/merge/lambda.ts'))) {
+  await esbuild.build({
+    ...common,
+    external: [],
+    entryPoints: ['src/merge/lambda.ts'],
+    format: 'cjs',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    outfile: path.join(dist, 'merger-lambda', 'index.cjs'),
+  });
+}
+
 // Declarations: tsc writes them under dist/types; thin entry files point the exports there.
 execFileSync(
   process.execPath,
@@ -91,6 +112,7 @@ execFileSync(
 for (const [name, types] of [
   ['index', 'index'],
   ['merge', 'merge/index'],
+  ['cdk', 'cdk/index'],
 ]) {
   if (!existsSync(path.join(dist, 'types', `${types}.d.ts`))) continue;
   for (const ext of ['d.ts', 'd.cts']) {

@@ -6,6 +6,7 @@
  *   npm run layer:publish -- --regions=eu-west-1,us-east-1 --dry-run
  *   npm run layer:publish -- --regions=eu-west-1 --arch=arm64 --account=123456789012
  *   npm run layer:publish -- --regions=eu-west-1,us-east-1 --public
+ *   npm run layer:publish -- --regions=eu-west-1 --merger --public   # the merger's layer, any architecture
  *
  * Credentials come only from the AWS SDK's default chain (environment, shared config/SSO, instance
  * or container roles); the script takes none. XRAY_DD_MERGE_LAMBDA_ENDPOINT points the client at
@@ -37,11 +38,13 @@ export interface PublishOptions {
   layerName: string;
   share: { kind: 'none' } | { kind: 'public' } | { kind: 'accounts'; accounts: string[] };
   dryRun: boolean;
+  /** Publish the merger's layer (`<layer-name>-merger`, any architecture) instead of the runtime layer. */
+  merger: boolean;
 }
 
 const USAGE =
   'usage: npm run layer:publish -- --regions=eu-west-1[,…] [--arch=x86_64,arm64] [--zip-dir=layer/out] ' +
-  '[--layer-name=xray-dd-merge] [--public | --account=123456789012[,…]] [--dry-run]';
+  '[--layer-name=xray-dd-merge] [--merger] [--public | --account=123456789012[,…]] [--dry-run]';
 
 export function parseArgs(argv: string[]): PublishOptions {
   const options: PublishOptions = {
@@ -51,6 +54,7 @@ export function parseArgs(argv: string[]): PublishOptions {
     layerName: 'xray-dd-merge',
     share: { kind: 'none' },
     dryRun: false,
+    merger: false,
   };
   const list = (value: string | undefined) =>
     (value ?? '')
@@ -64,6 +68,7 @@ export function parseArgs(argv: string[]): PublishOptions {
     else if (key === '--zip-dir') options.zipDir = path.resolve(value ?? '');
     else if (key === '--layer-name') options.layerName = value ?? '';
     else if (key === '--dry-run') options.dryRun = true;
+    else if (key === '--merger') options.merger = true;
     else if (key === '--public') options.share = { kind: 'public' };
     else if (key === '--account') options.share = { kind: 'accounts', accounts: list(value) };
     else throw new Error(`unknown option ${arg}\n${USAGE}`);
@@ -89,12 +94,14 @@ export function parseArgs(argv: string[]): PublishOptions {
 
 /** One zip to publish, with what it says about itself. */
 export interface LayerZip {
-  arch: Architecture;
+  /** `any` for the merger's layer: plain JavaScript. */
+  arch: Architecture | 'any';
   file: string;
   bytes: Buffer;
   sha256: string;
   version: string;
-  ddTraceVersion: string;
+  /** The runtime layer's dd-trace; the merger's layer has none. */
+  ddTraceVersion?: string;
   license: string;
 }
 
@@ -122,6 +129,24 @@ export function readLayerZip(zipDir: string, arch: Architecture): LayerZip {
   };
 }
 
+/** Reads the merger's layer zip (layer/merger-artifacts.mjs); its version from its package.json. */
+export function readMergerZip(zipDir: string): LayerZip {
+  const file = path.join(zipDir, 'xray-dd-merge-merger.zip');
+  if (!existsSync(file)) throw new Error(`${file} does not exist: run npm run layer:build first`);
+  const bytes = readFileSync(file);
+  const entry = readZip(bytes).find((e) => e.name === 'nodejs/xray-dd-merge-merger/package.json');
+  if (!entry) throw new Error(`${file} has no nodejs/xray-dd-merge-merger/package.json`);
+  const own = JSON.parse(entry.data.toString()) as { version: string; license?: string };
+  return {
+    arch: 'any',
+    file,
+    bytes,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    version: own.version,
+    license: own.license ?? 'Apache-2.0',
+  };
+}
+
 export interface PlannedVersion {
   region: string;
   layerName: string;
@@ -140,11 +165,14 @@ export function plan(options: PublishOptions, zips: LayerZip[]): PlannedVersion[
   return options.regions.flatMap((region) =>
     zips.map((zip) => ({
       region,
-      layerName: `${options.layerName}-${zip.arch}`,
+      layerName: `${options.layerName}-${zip.arch === 'any' ? 'merger' : zip.arch}`,
       zip,
       description:
-        `xray-dd-merge ${zip.version} with dd-trace ${zip.ddTraceVersion} (${zip.arch}): ` +
-        `X-Ray and Datadog APM as one trace. sha256 ${zip.sha256.slice(0, 12)}`,
+        zip.arch === 'any'
+          ? `xray-dd-merge ${zip.version} merger (any architecture): X-Ray traces to Datadog spans on a schedule. ` +
+            `sha256 ${zip.sha256.slice(0, 12)}`
+          : `xray-dd-merge ${zip.version} with dd-trace ${zip.ddTraceVersion} (${zip.arch}): ` +
+            `X-Ray and Datadog APM as one trace. sha256 ${zip.sha256.slice(0, 12)}`,
       permissions,
     })),
   );
@@ -155,7 +183,7 @@ export function describePlan(planned: PlannedVersion[]): string {
   for (const p of planned) {
     lines.push(
       `  ${p.region}  ${p.layerName}  ${path.basename(p.zip.file)} ${p.zip.bytes.length} bytes sha256 ${p.zip.sha256}`,
-      `    runtimes ${COMPATIBLE_RUNTIMES.join(', ')}; architecture ${p.zip.arch}; license ${p.zip.license}`,
+      `    runtimes ${COMPATIBLE_RUNTIMES.join(', ')}; architecture ${architecturesOf(p.zip).join(', ')}; license ${p.zip.license}`,
       `    description "${p.description}"`,
       p.permissions.length === 0
         ? '    not shared'
@@ -163,6 +191,10 @@ export function describePlan(planned: PlannedVersion[]): string {
     );
   }
   return lines.join('\n');
+}
+
+function architecturesOf(zip: LayerZip): Architecture[] {
+  return zip.arch === 'any' ? [...ARCHITECTURES] : [zip.arch];
 }
 
 /** Publishes each planned version; returns the layer version ARNs in plan order. */
@@ -181,7 +213,7 @@ export async function publish(planned: PlannedVersion[], endpoint?: string): Pro
         Description: p.description,
         Content: { ZipFile: p.zip.bytes },
         CompatibleRuntimes: COMPATIBLE_RUNTIMES,
-        CompatibleArchitectures: [p.zip.arch],
+        CompatibleArchitectures: architecturesOf(p.zip),
         LicenseInfo: p.zip.license,
       }),
     );
@@ -208,7 +240,9 @@ export async function publish(planned: PlannedVersion[], endpoint?: string): Pro
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
-  const zips = options.archs.map((arch) => readLayerZip(options.zipDir, arch));
+  const zips = options.merger
+    ? [readMergerZip(options.zipDir)]
+    : options.archs.map((arch) => readLayerZip(options.zipDir, arch));
   const planned = plan(options, zips);
   if (options.dryRun) {
     console.log(describePlan(planned));

@@ -31,6 +31,19 @@ before(() => {
     ]);
     writeFileSync(path.join(zipDir, `xray-dd-merge-${arch}.zip`), zips[arch]!);
   }
+  zips.merger = writeZip([
+    {
+      name: 'nodejs/xray-dd-merge-merger/package.json',
+      data: Buffer.from(
+        JSON.stringify({ name: 'xray-dd-merge-merger', version: '1.2.3', license: 'Apache-2.0' }),
+      ),
+    },
+    {
+      name: 'nodejs/xray-dd-merge-merger/index.cjs',
+      data: Buffer.from('exports.handler = async () => ({});\n'),
+    },
+  ]);
+  writeFileSync(path.join(zipDir, 'xray-dd-merge-merger.zip'), zips.merger);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -217,6 +230,33 @@ describe('layer:publish', () => {
           );
         }
       }
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('--merger publishes the merger layer once per region, for both architectures', async () => {
+    const api = await startLambdaApi();
+    try {
+      const run = await publishLayer(['--regions=eu-west-1,us-east-1', '--merger', '--public'], api.url);
+      assert.equal(run.status, 0, run.stderr);
+      const regionOf = (r: Recorded) => /\/\d{8}\/([^/]+)\/lambda\//.exec(r.authorization)?.[1];
+      assert.deepEqual(
+        api.requests.map((r) => `${regionOf(r)} ${r.method} ${r.path}`),
+        ['eu-west-1', 'us-east-1'].flatMap((region) => [
+          `${region} POST /2018-10-31/layers/xray-dd-merge-merger/versions`,
+          `${region} POST /2018-10-31/layers/xray-dd-merge-merger/versions/1/policy`,
+        ]),
+      );
+      for (const p of api.requests.filter((r) => r.path.endsWith('/versions'))) {
+        assert.deepEqual(p.body.CompatibleArchitectures, ['x86_64', 'arm64']);
+        assert.match(p.body.Description, /^xray-dd-merge 1\.2\.3 merger \(any architecture\)/);
+        assert.ok(Buffer.from(p.body.Content.ZipFile, 'base64').equals(zips.merger!), 'merger zip bytes');
+      }
+      assert.ok(
+        run.stdout.includes('arn:aws:lambda:us-east-1:123456789012:layer:xray-dd-merge-merger:1'),
+        run.stdout,
+      );
     } finally {
       await api.close();
     }
