@@ -25,11 +25,11 @@ import { type StoredTrace, startXRayApi } from '../../test/helpers/xray-api.ts';
 import {
   FUNCTION_NAME,
   hostArchitecture,
-  runtimeClient,
   startRuntime,
   unpackLayer,
   writeTree,
 } from '../../test/layer/harness.ts';
+import { chooseRuntimeClient } from './function-runner.ts';
 import { type InvocationTiming, lambdaSegments } from './lambda-segments.ts';
 
 const REGION = 'eu-west-1';
@@ -67,6 +67,8 @@ export interface DemoResult {
   readonly xraySegments: number;
   readonly datadogSpans: number;
   readonly responses: string[];
+  /** false when the function ran under aws-lambda-ric with the project's JS client in place of its native one. */
+  readonly nativeClient: boolean;
 }
 
 export interface DemoOptions {
@@ -190,7 +192,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
     agent = await startAgent();
     daemon = await startDaemon();
-    const client = runtimeClient(major);
+    const { client, instead } = chooseRuntimeClient(major);
+    if (instead) say(`runtime client: ${instead}`);
     const initStart = Date.now() / 1000;
     say(
       `starting aws-lambda-ric ${client.ricVersion} on Node ${major} with AWS_LAMBDA_EXEC_WRAPPER=/opt/xray-dd-merge`,
@@ -291,6 +294,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         xraySegments: converted.spans.length,
         datadogSpans: datadog.length,
         responses,
+        nativeClient: client.native,
       };
     } finally {
       await xrayApi.close();
