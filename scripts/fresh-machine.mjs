@@ -3,7 +3,9 @@
 // directory, a PATH made of links to this machine's commands less the native build tools (and
 // unzip, which slim images lack too), no user npm config (this machine's sets `nodedir`) and none of
 // the caller's environment; then the README's `npm ci && npm run demo` there. Prints how long
-// `npm ci` took. `npm test` runs it as one step.
+// `npm ci` took. Then what a user of the package gets: `npm pack` of the clone installed into an empty
+// project on the same PATH must build nothing, bring no test tooling, and load. `npm test` runs all
+// this as one step.
 //
 //   node scripts/fresh-machine.mjs               the machine without build tools
 //   node scripts/fresh-machine.mjs --with-tools  the same clean clone with this machine's full PATH
@@ -12,7 +14,16 @@
 // npm's download cache is this machine's (a fresh one downloads the same packages: the npm ci time
 // then also depends on the network). Uncommitted changes are not in the clone.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { root } from './toolchain.mjs';
@@ -69,6 +80,54 @@ function timed(label, command, args, options) {
   return { ok: run.status === 0, seconds, output: `${run.stdout ?? ''}${run.stderr ?? ''}` };
 }
 
+/** What the package's own users get: the packed tarball installed into an empty project builds nothing and brings no test tooling. */
+function userInstall(repo, work, env) {
+  const pack = spawnSync('npm', ['pack', '--json', '--pack-destination', work], {
+    cwd: repo,
+    env,
+    encoding: 'utf8',
+  });
+  if (pack.status !== 0) throw new Error(`npm pack failed:\n${pack.stderr}`);
+  const tarball = path.join(work, JSON.parse(pack.stdout.slice(pack.stdout.indexOf('[')))[0].filename);
+  const app = path.join(work, 'app');
+  mkdirSync(app);
+  writeFileSync(
+    path.join(app, 'package.json'),
+    '{ "name": "user-app", "private": true, "type": "module" }\n',
+  );
+  const install = timed('a user', 'npm', ['install', '--no-audit', '--no-fund', tarball], { cwd: app, env });
+  if (!install.ok) throw new Error('npm install of the packed package failed');
+  const brought = [
+    'aws-lambda-ric',
+    'node22',
+    'node24',
+    'typescript',
+    'esbuild',
+    'node-gyp',
+    '@biomejs/biome',
+  ].filter((name) => existsSync(path.join(app, 'node_modules', name)));
+  if (brought.length > 0)
+    throw new Error(`npm install xray-dd-merge brought test tooling: ${brought.join(', ')}`);
+  const node22 = path.join(repo, 'node_modules', 'node22', 'bin', 'node');
+  const load = spawnSync(
+    node22,
+    [
+      '--input-type=module',
+      '-e',
+      "const m = await import('xray-dd-merge'); console.log(Object.keys(m).join(' '))",
+    ],
+    {
+      cwd: app,
+      env,
+      encoding: 'utf8',
+    },
+  );
+  if (load.status !== 0) throw new Error(`the installed package does not load:\n${load.stderr}`);
+  say(
+    `npm install <packed xray-dd-merge>: ${install.seconds.toFixed(1)} s, nothing built; it exports ${load.stdout.trim()}`,
+  );
+}
+
 function main() {
   const work = mkdtempSync(path.join(os.tmpdir(), 'xddm-fresh-'));
   const repo = path.join(work, 'repo');
@@ -121,6 +180,7 @@ function main() {
     say(
       `npm run demo: ${demo.seconds.toFixed(1)} s, ${instead.length === 0 ? 'under the real runtime client' : instead[0]}`,
     );
+    userInstall(repo, work, env);
     ok = true;
   } catch (error) {
     console.error(`[fresh-machine] ${error.message}`);

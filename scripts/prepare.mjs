@@ -14,6 +14,8 @@
 // install step does. A client already installed at its pinned version is left as it is.
 //
 // XRAY_DD_MERGE_SKIP_RUNTIMES=1 installs the JavaScript only, even where the tools are present.
+// `npm pack` / `npm publish` (which run prepare too) build dist only. A user's `npm install
+// xray-dd-merge` runs none of this: npm runs `prepare` for git and local installs, not registry ones.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -169,6 +171,8 @@ function main() {
     console.error('[prepare] the package build failed');
     process.exit(1);
   }
+  // `npm pack` and `npm publish` run prepare too: the package needs dist only.
+  if (['pack', 'publish'].includes(process.env.npm_command ?? '')) return;
   let ok = true;
   for (const major of RUNTIME_MAJORS) ok = prepareRuntime(major) && ok;
   if (!ok) process.exit(1);
