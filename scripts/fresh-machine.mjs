@@ -88,7 +88,7 @@ function userInstall(repo, work, env) {
     encoding: 'utf8',
   });
   if (pack.status !== 0) throw new Error(`npm pack failed:\n${pack.stderr}`);
-  const tarball = path.join(work, JSON.parse(pack.stdout.slice(pack.stdout.indexOf('[')))[0].filename);
+  const tarball = path.join(work, JSON.parse(pack.stdout.slice(pack.stdout.search(/^\[$/m)))[0].filename);
   const app = path.join(work, 'app');
   mkdirSync(app);
   writeFileSync(
