@@ -45,6 +45,8 @@ function pathWithoutBuildTools(bin) {
   const seen = new Set();
   const hidden = [];
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    // What npm puts first on PATH for a script (node_modules/.bin, its node-gyp shim) is not the machine's.
+    if (dir.split(path.sep).includes('node_modules')) continue;
     let names;
     try {
       names = readdirSync(dir);
