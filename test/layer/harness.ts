@@ -1,7 +1,9 @@
 /**
  * Running the layer as Lambda does: the built zip unpacked into an /opt-like directory, a task root
  * with the user's code, and the real runtime interface client (aws-lambda-ric, built for the Node
- * that runs it by scripts/prepare.mjs) polling a loopback Runtime API stand-in.
+ * that runs it by scripts/prepare.mjs) polling a loopback Runtime API stand-in. Where that build
+ * could not run, `runtimeClientInJavaScript` gives the same client with the project's JS Runtime API
+ * client in place of its native part (the demo's fallback; the e2e suite needs the real one).
  */
 
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
