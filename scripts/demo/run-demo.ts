@@ -28,11 +28,11 @@ import { type StoredTrace, startXRayApi } from '../../test/helpers/xray-api.ts';
 import {
   FUNCTION_NAME,
   hostArchitecture,
-  runtimeClient,
   startRuntime,
   unpackLayer,
   writeTree,
 } from '../../test/layer/harness.ts';
+import { chooseRuntimeClient } from './function-runner.ts';
 import { type InvocationTiming, lambdaSegments } from './lambda-segments.ts';
 
 const REGION = 'eu-west-1';
@@ -87,6 +87,8 @@ export interface DemoResult {
   /** What the merger pulled from the X-Ray API, and the spans the Datadog agent received. */
   readonly pulled: XRayTrace[];
   readonly datadog: DatadogSpan[];
+  /** false when the function ran under aws-lambda-ric with the project's JS client in place of its native one. */
+  readonly nativeClient: boolean;
 }
 
 export interface DemoOptions {
@@ -230,7 +232,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
     agent = await startAgent();
     daemon = await startDaemon();
-    const client = runtimeClient(major);
+    const { client, instead } = chooseRuntimeClient(major);
+    if (instead) say(`runtime client: ${instead}`);
     const initStart = Date.now() / 1000;
     say(
       `starting aws-lambda-ric ${client.ricVersion} on Node ${major} with AWS_LAMBDA_EXEC_WRAPPER=/opt/xray-dd-merge`,
@@ -367,6 +370,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         host,
         pulled,
         datadog,
+        nativeClient: client.native,
       };
     } finally {
       await xrayApi.close();

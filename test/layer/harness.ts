@@ -1,13 +1,17 @@
 /**
  * Running the layer as Lambda does: the built zip unpacked into an /opt-like directory, a task root
  * with the user's code, and the real runtime interface client (aws-lambda-ric, built for the Node
- * that runs it by scripts/prepare.mjs) polling a loopback Runtime API stand-in.
+ * that runs it by scripts/prepare.mjs) polling a loopback Runtime API stand-in. Where that build
+ * could not run, `runtimeClientInJavaScript` gives the same client with the project's JS Runtime API
+ * client in place of its native part (the demo's fallback; the e2e suite needs the real one).
  */
 
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { type BuildResult, buildLayer } from '../../layer/build.mjs';
+import { readZip } from '../../layer/zip.mjs';
 import { type RuntimeApiStandIn, startRuntimeApi } from '../helpers/runtime-api.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -20,25 +24,56 @@ export interface RuntimeClient {
   readonly node: string;
   /** What Lambda's bootstrap runs after `node`. */
   readonly args: readonly string[];
+  /** true: aws-lambda-ric's own native client; false: the project's JS one in its place (js-client/). */
+  readonly native: boolean;
+}
+
+function clientOf(major: 22 | 24, native: boolean): RuntimeClient {
+  const dir = path.join(ROOT, 'test', 'runtimes', `nodejs${major}`);
+  const ric = path.join(dir, 'node_modules', 'aws-lambda-ric');
+  const { version } = JSON.parse(readFileSync(path.join(ric, 'package.json'), 'utf8'));
+  const entry = major === 22 ? [path.join(dir, 'bootstrap.mjs')] : [path.join(ric, 'index.mjs')];
+  const register = pathToFileURL(path.join(ROOT, 'test', 'runtimes', 'js-client', 'register.mjs')).href;
+  return {
+    major,
+    ricVersion: version,
+    node: path.join(ROOT, 'node_modules', `node${major}`, 'bin', 'node'),
+    args: native ? entry : ['--import', register, ...entry],
+    native,
+  };
 }
 
 /** The runtime client of the Lambda runtime for a Node major, or a message saying how to get it. */
 export function runtimeClient(major: 22 | 24): RuntimeClient {
   const dir = path.join(ROOT, 'test', 'runtimes', `nodejs${major}`);
-  const ric = path.join(dir, 'node_modules', 'aws-lambda-ric');
-  const native = path.join(ric, major === 22 ? 'dist' : '', 'rapid-client.node');
+  const native = path.join(
+    dir,
+    'node_modules',
+    'aws-lambda-ric',
+    major === 22 ? 'dist' : '',
+    'rapid-client.node',
+  );
   if (!existsSync(native)) {
     throw new Error(
       `aws-lambda-ric is not built in ${dir} (no ${native}): run \`node scripts/prepare.mjs\` (npm ci runs it)`,
     );
   }
-  const { version } = JSON.parse(readFileSync(path.join(ric, 'package.json'), 'utf8'));
-  return {
-    major,
-    ricVersion: version,
-    node: path.join(ROOT, 'node_modules', `node${major}`, 'bin', 'node'),
-    args: major === 22 ? [path.join(dir, 'bootstrap.mjs')] : [path.join(ric, 'index.mjs')],
-  };
+  return clientOf(major, true);
+}
+
+/**
+ * The same runtime client with its native part (libcurl through aws-lambda-cpp) replaced by the
+ * project's Runtime API client over node:http (test/runtimes/js-client/): everything else is
+ * aws-lambda-ric's own code. For machines that cannot compile the native part.
+ */
+export function runtimeClientInJavaScript(major: 22 | 24): RuntimeClient {
+  const dir = path.join(ROOT, 'test', 'runtimes', `nodejs${major}`);
+  if (!existsSync(path.join(dir, 'node_modules', 'aws-lambda-ric', 'package.json'))) {
+    throw new Error(
+      `aws-lambda-ric is not installed in ${dir}: run \`node scripts/prepare.mjs\` (npm ci runs it)`,
+    );
+  }
+  return clientOf(major, false);
 }
 
 /** Lambda's architecture name for this machine. */
@@ -46,14 +81,34 @@ export function hostArchitecture(): 'x86_64' | 'arm64' {
   return process.arch === 'arm64' ? 'arm64' : 'x86_64';
 }
 
-/** Builds the layer for this machine's architecture and unpacks it with Info-ZIP's unzip into `<dir>/opt`. */
-export function unpackLayer(dir: string): { opt: string; build: BuildResult } {
+/**
+ * Builds the layer for this machine's architecture and unpacks it into `<dir>/opt`: with Info-ZIP's
+ * unzip, as Lambda's own extraction is independent of the writer, or with the project's zip reader
+ * on a machine without unzip (slim images have none).
+ */
+export function unpackLayer(dir: string): {
+  opt: string;
+  build: BuildResult;
+  unzip: 'info-zip' | 'own-reader';
+} {
   const [build] = buildLayer({ outDir: path.join(dir, 'layer-out'), archs: [hostArchitecture()] });
   if (!build) throw new Error('the layer build returned nothing');
   const opt = path.join(dir, 'opt');
   mkdirSync(opt, { recursive: true });
-  execFileSync('unzip', ['-q', build.zipPath, '-d', opt]);
-  return { opt, build };
+  if (spawnSync('sh', ['-c', 'command -v unzip']).status === 0) {
+    execFileSync('unzip', ['-q', build.zipPath, '-d', opt]);
+    return { opt, build, unzip: 'info-zip' };
+  }
+  for (const entry of readZip(readFileSync(build.zipPath))) {
+    const target = path.join(opt, entry.name);
+    if (entry.name.endsWith('/')) mkdirSync(target, { recursive: true });
+    else {
+      mkdirSync(path.dirname(target), { recursive: true });
+      writeFileSync(target, entry.data);
+      chmodSync(target, entry.mode);
+    }
+  }
+  return { opt, build, unzip: 'own-reader' };
 }
 
 export function writeTree(dir: string, files: Record<string, string>): string {
