@@ -14,9 +14,9 @@
 
 import { type ConversionResult, type ConvertOptions, convertDocuments } from './convert.ts';
 import { documentFormat } from './format.ts';
-import { convertOtelSpans } from './otel/to-datadog.ts';
-import { type OtelRead, readOtelSpans } from './otel/read-otel.ts';
 import { sortSpans } from './order.ts';
+import { type OtelRead, readOtelSpans } from './otel/read-otel.ts';
+import { convertOtelSpans } from './otel/to-datadog.ts';
 import type { SkippedDocument } from './segment-schema.ts';
 import { JsonNumber, parseExactJson } from './span-json.ts';
 
@@ -31,8 +31,17 @@ export interface TraceInput {
   readonly badLines: number;
 }
 
+export function emptyTraceInput(): TraceInput {
+  return { xray: [], otel: { spans: [], skipped: [] }, otelDocuments: 0, badLines: 0 };
+}
+
+/** Adds one document (JSON text or a parsed value) of either format, or a wrapper of documents. */
+export function addTraceDocument(value: unknown, input: TraceInput): void {
+  collect(value, input);
+}
+
 export function readTraceInput(text: string, into?: TraceInput): TraceInput {
-  const input: TraceInput = into ?? { xray: [], otel: { spans: [], skipped: [] }, otelDocuments: 0, badLines: 0 };
+  const input: TraceInput = into ?? emptyTraceInput();
   const whole = tryParse(text);
   if (whole !== undefined) {
     collect(whole, input);
@@ -53,7 +62,10 @@ export function readTraceInput(text: string, into?: TraceInput): TraceInput {
 export function convertTraceInput(input: TraceInput, options: ConvertOptions = {}): ConversionResult {
   const xray = convertDocuments(input.xray, options);
   if (input.otel.spans.length === 0 && input.otel.skipped.length === 0) return xray;
-  const otel = convertOtelSpans(input.otel.spans, options.idMode !== undefined ? { idMode: options.idMode } : {});
+  const otel = convertOtelSpans(
+    input.otel.spans,
+    options.idMode !== undefined ? { idMode: options.idMode } : {},
+  );
   const skipped: SkippedDocument[] = [
     ...xray.skipped,
     ...input.otel.skipped.map((entry) => ({
@@ -87,7 +99,11 @@ function collect(value: unknown, input: TraceInput): void {
       for (const trace of record.Traces) collect(trace, input);
       return;
     }
-    const parts = Array.isArray(record.Segments) ? record.Segments : Array.isArray(record.Spans) ? record.Spans : undefined;
+    const parts = Array.isArray(record.Segments)
+      ? record.Segments
+      : Array.isArray(record.Spans)
+        ? record.Spans
+        : undefined;
     if (parts !== undefined) {
       for (const part of parts) collect((part as Record<string, unknown> | null)?.Document ?? part, input);
       return;

@@ -11,7 +11,22 @@ import type { NamespaceRule } from './semconv.ts';
 const SYSTEM = ['db.system.name', 'db.system'];
 const QUERY = ['db.query.text', 'db.statement'];
 
-const SQL = new Set(['postgresql', 'mysql', 'mariadb', 'mssql', 'oracle', 'db2', 'sqlite', 'other_sql', 'h2', 'cockroachdb', 'redshift', 'hive', 'trino', 'clickhouse']);
+const SQL = new Set([
+  'postgresql',
+  'mysql',
+  'mariadb',
+  'mssql',
+  'oracle',
+  'db2',
+  'sqlite',
+  'other_sql',
+  'h2',
+  'cockroachdb',
+  'redshift',
+  'hive',
+  'trino',
+  'clickhouse',
+]);
 const OWN_TYPES: ReadonlyMap<string, string> = new Map([
   ['redis', 'redis'],
   ['memcached', 'memcached'],
@@ -30,7 +45,11 @@ export const db: NamespaceRule = {
     const system = firstString(attributes, SYSTEM);
     if (system === undefined || kind !== 'client' || system === 'dynamodb') return undefined;
     const query = firstString(attributes, QUERY);
-    return { name: `${system}.query`, ...(query !== undefined ? { resource: query } : {}), type: dbType(system) };
+    return {
+      name: `${system}.query`,
+      ...(query !== undefined ? { resource: query } : {}),
+      type: dbType(system),
+    };
   },
   tags(attributes, meta) {
     const system = firstString(attributes, SYSTEM);

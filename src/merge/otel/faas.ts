@@ -12,7 +12,11 @@ export const faas: NamespaceRule = {
   name(attributes, kind) {
     const trigger = firstString(attributes, ['faas.trigger']);
     if (trigger !== undefined && kind === 'server')
-      return { name: `${trigger}.invoke`, resource: firstString(attributes, ['faas.name']) ?? `${trigger}.invoke`, type: 'serverless' };
+      return {
+        name: `${trigger}.invoke`,
+        resource: firstString(attributes, ['faas.name']) ?? `${trigger}.invoke`,
+        type: 'serverless',
+      };
     const provider = firstString(attributes, ['faas.invoked_provider']);
     const invoked = firstString(attributes, ['faas.invoked_name']);
     if (provider !== undefined && invoked !== undefined && kind === 'client')

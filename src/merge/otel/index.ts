@@ -3,6 +3,6 @@
  * Search span records (`aws/spans`, `ListRetrievedTraces` in OTEL format) -> Datadog spans.
  */
 
-export { convertOtelSpans, NO_SERVICE, type OtelConvertOptions, xrayTraceIdOf } from './to-datadog.ts';
-export type { AttributeValue, Attributes, OtelEvent, OtelKind, OtelSpan } from './otel-span.ts';
+export type { Attributes, AttributeValue, OtelEvent, OtelKind, OtelSpan } from './otel-span.ts';
 export { type OtelRead, type OtelSkipped, readOtelSpans } from './read-otel.ts';
+export { convertOtelSpans, NO_SERVICE, type OtelConvertOptions, xrayTraceIdOf } from './to-datadog.ts';

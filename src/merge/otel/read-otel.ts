@@ -16,7 +16,14 @@
  */
 
 import { JsonNumber } from '../span-json.ts';
-import type { AttributeValue, Attributes, OtelEvent, OtelKind, OtelSpan, OtelStatusCode } from './otel-span.ts';
+import type {
+  Attributes,
+  AttributeValue,
+  OtelEvent,
+  OtelKind,
+  OtelSpan,
+  OtelStatusCode,
+} from './otel-span.ts';
 
 export interface OtelSkipped {
   readonly traceId?: string;
@@ -32,7 +39,9 @@ export interface OtelRead {
 type Json = Record<string, unknown>;
 
 function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof JsonNumber);
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof JsonNumber)
+  );
 }
 
 /** Every span in an OTLP/JSON document or a Transaction Search span record (or arrays of them). */
@@ -76,7 +85,10 @@ function addSpan(value: unknown, resource: Attributes, scope: OtelSpan['scope'],
     ...(spanId !== undefined ? { spanId } : {}),
   };
   if (traceId === undefined || /^0+$/.test(traceId)) {
-    into.skipped.push({ ...where, reason: 'traceId is not 32 hex digits (or base64 of 16 bytes), or is zero' });
+    into.skipped.push({
+      ...where,
+      reason: 'traceId is not 32 hex digits (or base64 of 16 bytes), or is zero',
+    });
     return;
   }
   if (spanId === undefined || /^0+$/.test(spanId)) {
@@ -199,7 +211,8 @@ function anyValueOf(value: unknown): AttributeValue | undefined {
   if (typeof value.boolValue === 'boolean') return value.boolValue;
   if (value.intValue !== undefined) return integerOf(value.intValue);
   if (value.doubleValue !== undefined) {
-    const n = value.doubleValue instanceof JsonNumber ? value.doubleValue.toNumber() : Number(value.doubleValue);
+    const n =
+      value.doubleValue instanceof JsonNumber ? value.doubleValue.toNumber() : Number(value.doubleValue);
     return Number.isFinite(n) ? n : undefined;
   }
   if (isObject(value.arrayValue) && Array.isArray(value.arrayValue.values)) {
@@ -227,7 +240,9 @@ function plainValueOf(value: unknown): AttributeValue | undefined {
     return value.toNumber();
   }
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (Array.isArray(value)) return value.map(plainValueOf).filter((v): v is AttributeValue => v !== undefined);
-  if (isObject(value)) return JSON.stringify(value, (_k, v: unknown) => (v instanceof JsonNumber ? Number(v.source) : v));
+  if (Array.isArray(value))
+    return value.map(plainValueOf).filter((v): v is AttributeValue => v !== undefined);
+  if (isObject(value))
+    return JSON.stringify(value, (_k, v: unknown) => (v instanceof JsonNumber ? Number(v.source) : v));
   return undefined;
 }

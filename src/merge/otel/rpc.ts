@@ -16,11 +16,22 @@ export const rpc: NamespaceRule = {
     if (system === undefined) return undefined;
     const service = firstString(attributes, ['rpc.service']);
     const method = firstString(attributes, ['rpc.method']);
-    const resource = method !== undefined ? (service !== undefined ? `${method} ${service}` : method) : undefined;
-    const named = (name: string, type: string) => ({ name, type, ...(resource !== undefined ? { resource } : {}) });
+    const resource =
+      method !== undefined ? (service !== undefined ? `${method} ${service}` : method) : undefined;
+    const named = (name: string, type: string) => ({
+      name,
+      type,
+      ...(resource !== undefined ? { resource } : {}),
+    });
     if (system === 'aws-api' && kind === 'client') {
-      const slug = service?.toLowerCase().replace(/^amazon|^aws/, '').replace(/[^a-z0-9]+/g, '');
-      return named(slug ? `aws.${slug}.request` : 'aws.client.request', service === 'DynamoDB' ? 'db' : 'http');
+      const slug = service
+        ?.toLowerCase()
+        .replace(/^amazon|^aws/, '')
+        .replace(/[^a-z0-9]+/g, '');
+      return named(
+        slug ? `aws.${slug}.request` : 'aws.client.request',
+        service === 'DynamoDB' ? 'db' : 'http',
+      );
     }
     if (kind === 'client') return named(`${system}.client.request`, 'http');
     if (kind === 'server') return named(`${system}.server.request`, 'web');
@@ -45,7 +56,10 @@ export const rpc: NamespaceRule = {
 /** The thing an AWS call acted on, under Datadog's tag names. */
 function awsTargets(attributes: Attributes, meta: Record<string, string>): void {
   const tables = attributes['aws.dynamodb.table_names'];
-  const table = Array.isArray(tables) && typeof tables[0] === 'string' ? tables[0] : firstString(attributes, ['aws.table_name']);
+  const table =
+    Array.isArray(tables) && typeof tables[0] === 'string'
+      ? tables[0]
+      : firstString(attributes, ['aws.table_name']);
   if (table !== undefined) meta.tablename = table;
   const bucket = firstString(attributes, ['aws.s3.bucket', 'aws.bucket_name']);
   if (bucket !== undefined) meta.bucketname = bucket;

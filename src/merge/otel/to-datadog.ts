@@ -45,7 +45,10 @@ export function xrayTraceIdOf(otelTraceId: string): string {
   return `1-${otelTraceId.slice(0, 8)}-${otelTraceId.slice(8)}`;
 }
 
-export function convertOtelSpans(spans: readonly OtelSpan[], options: OtelConvertOptions = {}): DatadogSpan[] {
+export function convertOtelSpans(
+  spans: readonly OtelSpan[],
+  options: OtelConvertOptions = {},
+): DatadogSpan[] {
   const idMode = options.idMode ?? 'compat';
   const out = spans.map((span) => toDatadog(span, idMode));
   return sortSpans(out);
@@ -59,7 +62,10 @@ function toDatadog(span: OtelSpan, idMode: TraceIdMode): DatadogSpan {
   copyAttributes(span.resource, meta, metrics);
   copyAttributes(span.attributes, meta, metrics);
 
-  const naming = RULES.reduce<Naming | undefined>((found, rule) => found ?? rule.name(span.attributes, span.kind), undefined);
+  const naming = RULES.reduce<Naming | undefined>(
+    (found, rule) => found ?? rule.name(span.attributes, span.kind),
+    undefined,
+  );
   for (const rule of RULES) rule.tags(span.attributes, meta);
   const error = tagStatus(span, meta);
 
@@ -67,7 +73,9 @@ function toDatadog(span: OtelSpan, idMode: TraceIdMode): DatadogSpan {
   if (env !== undefined) meta.env = env;
   const version = stringAttribute(span.resource, 'service.version');
   if (version !== undefined) meta.version = version;
-  const region = firstString(span.attributes, ['cloud.region', 'aws.region']) ?? firstString(span.resource, ['cloud.region']);
+  const region =
+    firstString(span.attributes, ['cloud.region', 'aws.region']) ??
+    firstString(span.resource, ['cloud.region']);
   if (region !== undefined) meta.region = region;
   meta['span.kind'] = span.kind;
   if (span.scope?.name !== undefined) meta['otel.scope.name'] = span.scope.name;
@@ -87,9 +95,14 @@ function toDatadog(span: OtelSpan, idMode: TraceIdMode): DatadogSpan {
     parent_id: span.parentSpanId !== undefined ? datadogSpanId(span.parentSpanId) : '0',
     name,
     service:
-      stringAttribute(span.attributes, 'service.name') ?? stringAttribute(span.resource, 'service.name') ?? NO_SERVICE,
+      stringAttribute(span.attributes, 'service.name') ??
+      stringAttribute(span.resource, 'service.name') ??
+      NO_SERVICE,
     resource: stringAttribute(span.attributes, 'resource.name') ?? naming?.resource ?? (span.name || name),
-    type: stringAttribute(span.attributes, 'span.type') ?? naming?.type ?? (span.kind === 'server' ? 'web' : span.kind === 'client' ? 'http' : 'custom'),
+    type:
+      stringAttribute(span.attributes, 'span.type') ??
+      naming?.type ??
+      (span.kind === 'server' ? 'web' : span.kind === 'client' ? 'http' : 'custom'),
     start: span.start,
     duration: span.end !== undefined ? span.end - span.start : 0n,
     error,
@@ -114,7 +127,11 @@ function fallbackName(span: OtelSpan): string {
   }
 }
 
-function copyAttributes(attributes: Attributes, meta: Record<string, string>, metrics: Record<string, number>): void {
+function copyAttributes(
+  attributes: Attributes,
+  meta: Record<string, string>,
+  metrics: Record<string, number>,
+): void {
   for (const [key, value] of Object.entries(attributes)) {
     if (typeof value === 'string') meta[key] = value;
     else if (typeof value === 'boolean') meta[key] = String(value);

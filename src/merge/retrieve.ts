@@ -1,0 +1,196 @@
+/**
+ * Traces out of Transaction Search by id: `StartTraceRetrieval` with up to 100 ids per call (the
+ * API's limit), then `ListRetrievedTraces` for each batch, polled with exponential back-off while
+ * the retrieval is `SCHEDULED` or `RUNNING`, and paged with `NextToken` once it is `COMPLETE`.
+ * A batch that ends `FAILED`, `TIMEOUT` or `CANCELLED` (or is still running after `maxPolls`
+ * polls) is reported with its status, and what it returned is kept. Throttling and server faults
+ * back off with full jitter as the classic pull does; `sleep` and `random` are injectable so tests
+ * never wait. All batches are started before the first is polled: the service works on them
+ * meanwhile.
+ *
+ * @example
+ * for await (const { trace, format } of retrieveTraces({ traceIds, window, format: 'OTEL' })) { … }
+ */
+
+import {
+  createTransactionSearchApi,
+  isAccessDenied,
+  type RetrievalFormat,
+  type RetrievedTrace,
+  type TransactionSearchApi,
+} from './transaction-search-client.ts';
+import type { TimeWindow } from './window.ts';
+import { isRetryable, type XRayClientOptions } from './xray-client.ts';
+
+/** Trace ids per `StartTraceRetrieval` call, the API's maximum. */
+export const RETRIEVAL_BATCH_SIZE = 100;
+
+export interface RetrievalBatch {
+  readonly traceIds: readonly string[];
+  /** The last status seen; `NOT_STARTED` when StartTraceRetrieval itself failed. */
+  readonly status: string;
+  readonly polls: number;
+  readonly traces: number;
+}
+
+export interface RetrieveSummary {
+  readonly batches: readonly RetrievalBatch[];
+  readonly traces: number;
+  /** Calls that were throttled (or hit a server fault) and waited. */
+  readonly throttled: number;
+  /** Asked-for ids no batch returned. */
+  readonly missing: readonly string[];
+}
+
+export interface RetrieveOptions extends XRayClientOptions {
+  readonly traceIds: readonly string[];
+  /** StartTraceRetrieval's time range (inclusive); it must cover the traces' spans. */
+  readonly window: TimeWindow;
+  /** Default XRAY: segment documents, as BatchGetTraces gives them. */
+  readonly format?: RetrievalFormat;
+  readonly api?: TransactionSearchApi;
+  /** Polls per batch before giving up on a retrieval still running. Default 40. */
+  readonly maxPolls?: number;
+  /** First wait between polls in ms (doubles per poll, up to pollMaxDelayMs). Default 1000. */
+  readonly pollDelayMs?: number;
+  readonly pollMaxDelayMs?: number;
+  /** Attempts per call when throttled. Default 8. */
+  readonly maxAttempts?: number;
+  readonly baseDelayMs?: number;
+  readonly maxDelayMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  /** Called once per batch when it is done (completed, failed, or given up). */
+  readonly onBatch?: (batch: RetrievalBatch) => void;
+}
+
+export interface RetrievedItem {
+  readonly format: RetrievalFormat;
+  readonly trace: RetrievedTrace;
+}
+
+/** The caller may not call one of the retrieval operations; `action` is the IAM action to allow. */
+export class RetrievalDeniedError extends Error {
+  readonly action: string;
+  constructor(action: string, cause: unknown) {
+    super(`not allowed to call ${action}`, { cause });
+    this.name = 'RetrievalDeniedError';
+    this.action = action;
+  }
+}
+
+const FINISHED = new Set(['COMPLETE', 'FAILED', 'CANCELLED', 'TIMEOUT']);
+
+export async function* retrieveTraces(
+  options: RetrieveOptions,
+): AsyncGenerator<RetrievedItem, RetrieveSummary, undefined> {
+  const api = options.api ?? createTransactionSearchApi(options);
+  const ownsApi = options.api === undefined;
+  const format = options.format ?? 'XRAY';
+  const maxPolls = Math.max(1, options.maxPolls ?? 40);
+  const pollDelay = options.pollDelayMs ?? 1000;
+  const pollMaxDelay = options.pollMaxDelayMs ?? 30_000;
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 8);
+  const baseDelay = options.baseDelayMs ?? 100;
+  const maxDelay = options.maxDelayMs ?? 20_000;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const random = options.random ?? Math.random;
+  let throttled = 0;
+
+  const retrying = async <T>(action: string, call: () => Promise<T>): Promise<T> => {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await call();
+      } catch (error) {
+        if (isAccessDenied(error)) throw new RetrievalDeniedError(action, error);
+        if (!isRetryable(error) || attempt + 1 >= maxAttempts) throw error;
+        throttled += 1;
+        await sleep(Math.floor(random() * Math.min(maxDelay, baseDelay * 2 ** attempt)));
+      }
+    }
+  };
+
+  const ids = [...new Set(options.traceIds)];
+  const batches: string[][] = [];
+  for (let i = 0; i < ids.length; i += RETRIEVAL_BATCH_SIZE)
+    batches.push(ids.slice(i, i + RETRIEVAL_BATCH_SIZE));
+  const reports: RetrievalBatch[] = [];
+  const seen = new Set<string>();
+  let traces = 0;
+  try {
+    const started: Array<{ ids: string[]; token: string }> = [];
+    for (const batch of batches) {
+      const { RetrievalToken } = await retrying('xray:StartTraceRetrieval', () =>
+        api.startTraceRetrieval({
+          TraceIds: batch,
+          StartTime: new Date(options.window.start),
+          EndTime: new Date(options.window.end),
+        }),
+      );
+      if (RetrievalToken === undefined) {
+        const report = { traceIds: batch, status: 'NOT_STARTED', polls: 0, traces: 0 };
+        reports.push(report);
+        options.onBatch?.(report);
+      } else started.push({ ids: batch, token: RetrievalToken });
+    }
+    for (const { ids: batchIds, token } of started) {
+      let polls = 0;
+      let status = 'SCHEDULED';
+      let count = 0;
+      let next: string | undefined;
+      for (;;) {
+        const asked = next;
+        const page = await retrying('xray:ListRetrievedTraces', () =>
+          api.listRetrievedTraces({
+            RetrievalToken: token,
+            TraceFormat: format,
+            ...(asked !== undefined ? { NextToken: asked } : {}),
+          }),
+        );
+        if (asked === undefined) polls += 1;
+        status = page.RetrievalStatus ?? status;
+        // Traces that came are kept, whatever the status says.
+        for (const trace of page.Traces ?? []) {
+          if (trace.Id !== undefined) seen.add(trace.Id);
+          count += 1;
+          traces += 1;
+          yield {
+            format: page.TraceFormat === 'OTEL' ? 'OTEL' : page.TraceFormat === 'XRAY' ? 'XRAY' : format,
+            trace,
+          };
+        }
+        if (page.NextToken !== undefined) {
+          next = page.NextToken;
+          continue;
+        }
+        if (FINISHED.has(status) || polls >= maxPolls) break;
+        next = undefined;
+        await sleep(Math.min(pollMaxDelay, pollDelay * 2 ** (polls - 1)));
+      }
+      const report = { traceIds: batchIds, status, polls, traces: count };
+      reports.push(report);
+      options.onBatch?.(report);
+    }
+    return { batches: reports, traces, throttled, missing: ids.filter((id) => !seen.has(id)) };
+  } finally {
+    if (ownsApi) api.destroy();
+  }
+}
+
+/**
+ * The time range to retrieve ids in when none is given: from the earliest id's epoch (the trace's
+ * start, to the second) to 15 minutes after the latest, the longest a Lambda invocation runs.
+ */
+export function windowOfTraceIds(traceIds: readonly string[]): TimeWindow | undefined {
+  let first: number | undefined;
+  let last: number | undefined;
+  for (const id of traceIds) {
+    const epoch = /^1-([0-9a-f]{8})-[0-9a-f]{24}$/i.exec(id);
+    if (!epoch) continue;
+    const seconds = Number.parseInt(epoch[1] as string, 16);
+    first = first === undefined ? seconds : Math.min(first, seconds);
+    last = last === undefined ? seconds : Math.max(last, seconds);
+  }
+  if (first === undefined || last === undefined) return undefined;
+  return { start: first * 1000, end: (last + 15 * 60) * 1000 };
+}
