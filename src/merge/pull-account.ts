@@ -36,7 +36,10 @@ import {
 export interface AccountPullOptions extends PullOptions, ConvertOptions, EnvironmentOptions {
   /** Retrieval format in a Transaction Search account. Default XRAY. */
   readonly format?: RetrievalFormat;
-  /** Ask GetTraceSegmentDestination first. Default true. */
+  /**
+   * Ask GetTraceSegmentDestination first. Default true, unless a classic `api` is injected without
+   * a `searchApi` (then the account cannot be asked the same way).
+   */
   readonly checkDestination?: boolean;
   /** The Transaction Search calls; built like the classic API when absent. */
   readonly searchApi?: TransactionSearchApi;
@@ -61,10 +64,10 @@ export async function pullAccount(options: AccountPullOptions, sink: TraceSink):
   const searchApi = options.searchApi ?? createTransactionSearchApi(options);
   const notice = options.onNotice ?? (() => {});
   try {
-    const account: AccountCheck =
-      options.checkDestination === false
-        ? { destination: 'unknown', notices: [], denied: [] }
-        : await checkAccount(searchApi);
+    const check = options.checkDestination ?? (options.api === undefined || options.searchApi !== undefined);
+    const account: AccountCheck = !check
+      ? { destination: 'unknown', notices: [], denied: [] }
+      : await checkAccount(searchApi);
     for (const line of account.notices) notice(line);
     const ids = options.traceIds ?? [];
     const classic = async (): Promise<AccountPullSummary> => ({
@@ -146,6 +149,19 @@ async function retrieveIntoSink(
     if (finished) await sink.close();
     // A denied retrieval falls back to the classic pull, which writes to the same sink.
   }
+}
+
+/** One line for a batch that did not complete, else undefined. */
+export function describeBatch(batch: RetrievalBatch): string | undefined {
+  if (batch.status === 'COMPLETE') return undefined;
+  const asked = plural(batch.traceIds.length, 'trace id');
+  if (batch.status === 'NOT_STARTED')
+    return `warning: retrieval of ${asked} did not start (no RetrievalToken)`;
+  const ended =
+    batch.status === 'SCHEDULED' || batch.status === 'RUNNING'
+      ? `was still ${batch.status}`
+      : `ended ${batch.status}`;
+  return `warning: retrieval of ${asked} ${ended} after ${plural(batch.polls, 'poll')}; kept the ${plural(batch.traces, 'trace')} it returned`;
 }
 
 function plural(count: number, noun: string): string {
