@@ -1,15 +1,15 @@
 /**
- * Databases (`db.system` / `db.system.name`, `db.query.text` / `db.statement`,
- * `db.namespace` / `db.name`): `<system>.query` on the client side, the query text as resource,
- * and the span type Datadog gives the system (`sql` for relational stores, `redis`, `mongodb`,
- * `cassandra`, `elasticsearch`, `memcached`, else `db`). DynamoDB is an AWS call (rpc.ts).
+ * Databases (`db.system.name` / `db.system`, `db.query.text` / `db.statement`, `db.namespace` /
+ * `db.name`): `<system>.query` on the client side, the query text as resource (Datadog obfuscates
+ * resources), span type by system (`sql` for relational stores, `cache` for redis and memcached,
+ * else `db`); tags `db.system`, `sql.query`, `db.instance`, `db.user`.
  */
 
 import { firstString } from './otel-span.ts';
-import type { NamespaceRule } from './semconv.ts';
+import { type NamespaceRule, normalizeTagValue } from './semconv.ts';
 
 const SYSTEM = ['db.system.name', 'db.system'];
-const QUERY = ['db.query.text', 'db.statement'];
+const QUERY = ['db.statement', 'db.query.text'];
 
 const SQL = new Set([
   'postgresql',
@@ -27,29 +27,26 @@ const SQL = new Set([
   'trino',
   'clickhouse',
 ]);
-const OWN_TYPES: ReadonlyMap<string, string> = new Map([
-  ['redis', 'redis'],
-  ['memcached', 'memcached'],
-  ['mongodb', 'mongodb'],
-  ['cassandra', 'cassandra'],
-  ['elasticsearch', 'elasticsearch'],
-  ['opensearch', 'opensearch'],
-]);
 
+/** The span type of a client span of this database system. */
 export function dbType(system: string): string {
-  return SQL.has(system) ? 'sql' : (OWN_TYPES.get(system) ?? 'db');
+  if (SQL.has(system)) return 'sql';
+  if (system === 'redis' || system === 'memcached') return 'cache';
+  return 'db';
+}
+
+export function dbSystem(attributes: Parameters<typeof firstString>[0]): string | undefined {
+  const system = firstString(attributes, SYSTEM);
+  return system !== undefined ? normalizeTagValue(system) : undefined;
 }
 
 export const db: NamespaceRule = {
   name(attributes, kind) {
-    const system = firstString(attributes, SYSTEM);
-    if (system === undefined || kind !== 'client' || system === 'dynamodb') return undefined;
-    const query = firstString(attributes, QUERY);
-    return {
-      name: `${system}.query`,
-      ...(query !== undefined ? { resource: query } : {}),
-      type: dbType(system),
-    };
+    const system = dbSystem(attributes);
+    return system !== undefined && kind === 'client' ? `${system}.query` : undefined;
+  },
+  resource(attributes) {
+    return dbSystem(attributes) !== undefined ? firstString(attributes, QUERY) : undefined;
   },
   tags(attributes, meta) {
     const system = firstString(attributes, SYSTEM);

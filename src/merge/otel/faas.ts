@@ -1,30 +1,27 @@
 /**
- * Functions as a service (`faas.trigger`, `faas.invoked_provider` + `faas.invoked_name`,
- * `faas.name`, `faas.invocation_id`, `faas.coldstart`): `<trigger>.invoke` for the invoked side
- * (`http.invoke`, `pubsub.invoke`, type `serverless`), `<provider>.<name>.invoke` for the caller;
- * tags `functionname`, `request_id`, `cold_start`.
+ * Functions as a service (`faas.invoked_provider` + `faas.invoked_name`, `faas.trigger`,
+ * `faas.name`, `faas.invocation_id`, `faas.coldstart`): `<provider>.<name>.invoke` for the caller
+ * (`aws.checkout-fn.invoke`), `<trigger>.invoke` for the invoked function (`http.invoke`,
+ * `pubsub.invoke`); tags `functionname` (the called function, else the function itself),
+ * `request_id`, `cold_start`.
  */
 
 import { firstString } from './otel-span.ts';
-import type { NamespaceRule } from './semconv.ts';
+import { type NamespaceRule, normalizeTagValue } from './semconv.ts';
 
 export const faas: NamespaceRule = {
   name(attributes, kind) {
-    const trigger = firstString(attributes, ['faas.trigger']);
-    if (trigger !== undefined && kind === 'server')
-      return {
-        name: `${trigger}.invoke`,
-        resource: firstString(attributes, ['faas.name']) ?? `${trigger}.invoke`,
-        type: 'serverless',
-      };
     const provider = firstString(attributes, ['faas.invoked_provider']);
     const invoked = firstString(attributes, ['faas.invoked_name']);
     if (provider !== undefined && invoked !== undefined && kind === 'client')
-      return { name: `${provider}.${invoked}.invoke`, resource: invoked, type: 'serverless' };
+      return `${normalizeTagValue(provider)}.${normalizeTagValue(invoked)}.invoke`;
+    const trigger = firstString(attributes, ['faas.trigger']);
+    if (trigger !== undefined && kind === 'server') return `${normalizeTagValue(trigger)}.invoke`;
     return undefined;
   },
   tags(attributes, meta) {
-    const name = firstString(attributes, ['faas.name']);
+    // The called function on a caller's span (as the X-Ray converter tags a Lambda call), else its own.
+    const name = firstString(attributes, ['faas.invoked_name', 'faas.name']);
     if (name !== undefined) meta.functionname = name;
     const id = firstString(attributes, ['faas.invocation_id', 'faas.execution']);
     if (id !== undefined) meta.request_id = id;

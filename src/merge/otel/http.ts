@@ -1,9 +1,9 @@
 /**
  * HTTP (`http.request.method`, `http.route`, `url.full`, `http.response.status_code`, and the older
- * `http.method`, `http.url`, `http.status_code`): `http.server.request` / `http.client.request`,
- * resource `METHOD /route`, type `web` on the server side and `http` on the client side; tags
- * under Datadog's names (`http.method`, `http.status_code`, `http.url`, `http.useragent`,
- * `http.client_ip`, `http.route`).
+ * `http.method`, `http.url`, `http.status_code`): `http.server.request` / `http.client.request`;
+ * resource the method (`_OTHER` as `HTTP`), with the route on the server side; tags under
+ * Datadog's names (`http.method`, `http.status_code`, `http.url`, `http.useragent`,
+ * `http.client_ip`).
  */
 
 import { firstString } from './otel-span.ts';
@@ -17,16 +17,17 @@ const CLIENT_IP = ['client.address', 'http.client_ip'];
 
 export const http: NamespaceRule = {
   name(attributes, kind) {
+    if (firstString(attributes, METHOD) === undefined) return undefined;
+    if (kind === 'server') return 'http.server.request';
+    if (kind === 'client') return 'http.client.request';
+    return undefined;
+  },
+  resource(attributes, kind) {
     const method = firstString(attributes, METHOD);
-    if (method === undefined || (kind !== 'server' && kind !== 'client')) return undefined;
-    const upper = method === '_OTHER' ? 'HTTP' : method.toUpperCase();
-    const route = firstString(attributes, ['http.route']);
-    const server = kind === 'server';
-    return {
-      name: server ? 'http.server.request' : 'http.client.request',
-      resource: route !== undefined && server ? `${upper} ${route}` : upper,
-      type: server ? 'web' : 'http',
-    };
+    if (method === undefined) return undefined;
+    const shown = method === '_OTHER' ? 'HTTP' : method;
+    const route = kind === 'server' ? firstString(attributes, ['http.route']) : undefined;
+    return route !== undefined ? `${shown} ${route}` : shown;
   },
   tags(attributes, meta) {
     const method = firstString(attributes, METHOD);

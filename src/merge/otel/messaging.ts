@@ -1,12 +1,13 @@
 /**
  * Messaging (`messaging.system`, `messaging.operation.type` / `messaging.operation`,
- * `messaging.destination.name`): `<system>.<operation>` (`aws_sqs.receive`, `kafka.publish`),
- * resource `<operation> <destination>`; tags `messaging.system`, `messaging.destination`, and for
- * SQS and SNS Datadog's `queuename` / `topicname`.
+ * `messaging.destination.name`): `<system>.<operation>` (`aws_sqs.receive`, `kafka.publish`) for
+ * client, server, producer and consumer spans; resource `<operation> <destination>`; tags
+ * `messaging.system`, `messaging.destination`, and for SQS and SNS Datadog's `queuename` /
+ * `topicname`.
  */
 
 import { firstString } from './otel-span.ts';
-import type { NamespaceRule } from './semconv.ts';
+import { type NamespaceRule, normalizeTagValue } from './semconv.ts';
 
 const OPERATION = ['messaging.operation.type', 'messaging.operation', 'messaging.operation.name'];
 const DESTINATION = ['messaging.destination.name', 'messaging.destination'];
@@ -17,12 +18,13 @@ export const messaging: NamespaceRule = {
     const operation = firstString(attributes, OPERATION);
     if (system === undefined || operation === undefined || kind === 'internal' || kind === 'unspecified')
       return undefined;
+    return `${normalizeTagValue(system)}.${normalizeTagValue(operation)}`;
+  },
+  resource(attributes) {
+    const operation = firstString(attributes, OPERATION);
+    if (operation === undefined) return undefined;
     const destination = firstString(attributes, DESTINATION);
-    return {
-      name: `${system}.${operation}`.toLowerCase(),
-      resource: destination !== undefined ? `${operation} ${destination}` : operation,
-      type: 'queue',
-    };
+    return destination !== undefined ? `${operation} ${destination}` : operation;
   },
   tags(attributes, meta) {
     const system = firstString(attributes, ['messaging.system']);

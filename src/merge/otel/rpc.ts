@@ -1,52 +1,40 @@
 /**
  * RPC, and AWS SDK calls in particular (`rpc.system: aws-api`, `rpc.service: DynamoDB`,
  * `rpc.method: GetItem`, `aws.dynamodb.table_names`, `aws.s3.bucket`, `aws.sqs.queue.url`, …):
- * `aws.<service>.request` (`aws.dynamodb.request`) or `<system>.client.request` /
- * `<system>.server.request`, resource `<method> <service>`; tags `aws.operation`, `aws_service`,
- * `region`, and Datadog's `tablename` / `bucketname` / `queuename` / `topicname` /
- * `functionname`, the same names the X-Ray converter writes for an `aws` subsegment.
+ * `aws.<service>.request` (`aws.dynamodb.request`, or `aws.client.request` without a service),
+ * else `<system>.client.request` / `<system>.server.request`; resource `<method> <service>`; tags
+ * `aws.operation`, `aws_service` and Datadog's `tablename` / `bucketname` / `queuename` /
+ * `topicname` / `functionname`, the names the X-Ray converter writes for an `aws` subsegment.
  */
 
 import { type Attributes, firstString } from './otel-span.ts';
-import type { NamespaceRule } from './semconv.ts';
+import { type NamespaceRule, normalizeTagValue } from './semconv.ts';
 
 export const rpc: NamespaceRule = {
   name(attributes, kind) {
-    const system = firstString(attributes, ['rpc.system']);
-    if (system === undefined) return undefined;
-    const service = firstString(attributes, ['rpc.service']);
-    const method = firstString(attributes, ['rpc.method']);
-    const resource =
-      method !== undefined ? (service !== undefined ? `${method} ${service}` : method) : undefined;
-    const named = (name: string, type: string) => ({
-      name,
-      type,
-      ...(resource !== undefined ? { resource } : {}),
-    });
+    const raw = firstString(attributes, ['rpc.system']);
+    if (raw === undefined) return undefined;
+    const system = normalizeTagValue(raw);
     if (system === 'aws-api' && kind === 'client') {
-      const slug = service
-        ?.toLowerCase()
-        .replace(/^amazon|^aws/, '')
-        .replace(/[^a-z0-9]+/g, '');
-      return named(
-        slug ? `aws.${slug}.request` : 'aws.client.request',
-        service === 'DynamoDB' ? 'db' : 'http',
-      );
+      const service = firstString(attributes, ['rpc.service']);
+      return service !== undefined ? `aws.${normalizeTagValue(service)}.request` : 'aws.client.request';
     }
-    if (kind === 'client') return named(`${system}.client.request`, 'http');
-    if (kind === 'server') return named(`${system}.server.request`, 'web');
+    if (kind === 'client') return `${system}.client.request`;
+    if (kind === 'server') return `${system}.server.request`;
     return undefined;
+  },
+  resource(attributes) {
+    const method = firstString(attributes, ['rpc.method']);
+    if (method === undefined) return undefined;
+    const service = firstString(attributes, ['rpc.service']);
+    return service !== undefined ? `${method} ${service}` : method;
   },
   tags(attributes, meta) {
     const system = firstString(attributes, ['rpc.system']);
     if (system === undefined) return;
     const service = firstString(attributes, ['rpc.service']);
     const method = firstString(attributes, ['rpc.method']);
-    if (system !== 'aws-api') {
-      if (service !== undefined) meta['rpc.service'] = service;
-      if (method !== undefined) meta['rpc.method'] = method;
-      return;
-    }
+    if (system !== 'aws-api') return;
     if (method !== undefined) meta['aws.operation'] = method;
     if (service !== undefined) meta.aws_service = service;
     awsTargets(attributes, meta);

@@ -20,13 +20,14 @@
 import { datadogSpanId, datadogTraceId, type TraceIdMode, USER_KEEP } from '../../xray/ids.ts';
 import { sortSpans } from '../order.ts';
 import { type DatadogSpan, ORIGIN_TAG } from '../span.ts';
-import { db } from './db.ts';
+import { db, dbSystem, dbType } from './db.ts';
 import { faas } from './faas.ts';
+import { graphql } from './graphql.ts';
 import { http } from './http.ts';
 import { messaging } from './messaging.ts';
 import { type Attributes, firstString, type OtelSpan, stringAttribute } from './otel-span.ts';
 import { rpc } from './rpc.ts';
-import type { NamespaceRule, Naming } from './semconv.ts';
+import { type NamespaceRule, normalizeTagValue } from './semconv.ts';
 import { tagStatus } from './status.ts';
 
 export interface OtelConvertOptions {
@@ -34,8 +35,11 @@ export interface OtelConvertOptions {
   readonly idMode?: TraceIdMode;
 }
 
-/** In the order Datadog's agent tries them. */
-const RULES: readonly NamespaceRule[] = [http, db, messaging, rpc, faas];
+/** Operation names, in the order Datadog's agent tries the namespaces. */
+const NAME_ORDER: readonly NamespaceRule[] = [http, db, messaging, rpc, faas, graphql];
+/** Resources, in the order Datadog's agent tries the namespaces (then the span's name). */
+const RESOURCE_ORDER: readonly NamespaceRule[] = [http, messaging, rpc, graphql, db];
+const TAGGERS: readonly NamespaceRule[] = [http, db, messaging, rpc, faas];
 
 /** Datadog's service name for a resource without `service.name`. */
 export const NO_SERVICE = 'otlpresourcenoservicename';
@@ -62,20 +66,16 @@ function toDatadog(span: OtelSpan, idMode: TraceIdMode): DatadogSpan {
   copyAttributes(span.resource, meta, metrics);
   copyAttributes(span.attributes, meta, metrics);
 
-  const naming = RULES.reduce<Naming | undefined>(
-    (found, rule) => found ?? rule.name(span.attributes, span.kind),
-    undefined,
-  );
-  for (const rule of RULES) rule.tags(span.attributes, meta);
+  // Span attributes first, then the resource's, as the agent looks them up.
+  const attributes: Attributes = { ...span.resource, ...span.attributes };
+  for (const rule of TAGGERS) rule.tags?.(attributes, meta);
   const error = tagStatus(span, meta);
 
   const env = firstString(span.resource, ['deployment.environment.name', 'deployment.environment']);
   if (env !== undefined) meta.env = env;
   const version = stringAttribute(span.resource, 'service.version');
   if (version !== undefined) meta.version = version;
-  const region =
-    firstString(span.attributes, ['cloud.region', 'aws.region']) ??
-    firstString(span.resource, ['cloud.region']);
+  const region = firstString(attributes, ['cloud.region', 'aws.region']);
   if (region !== undefined) meta.region = region;
   meta['span.kind'] = span.kind;
   if (span.scope?.name !== undefined) meta['otel.scope.name'] = span.scope.name;
@@ -88,21 +88,22 @@ function toDatadog(span: OtelSpan, idMode: TraceIdMode): DatadogSpan {
   if (span.parentSpanId === undefined || span.kind === 'server' || span.kind === 'consumer')
     metrics._sampling_priority_v1 = USER_KEEP;
 
-  const name = stringAttribute(span.attributes, 'operation.name') ?? naming?.name ?? fallbackName(span);
+  const operationName = stringAttribute(attributes, 'operation.name');
+  const name =
+    (operationName !== undefined ? normalizeTagValue(operationName) : undefined) ??
+    first(NAME_ORDER, (rule) => rule.name?.(attributes, span.kind)) ??
+    fallbackName(span, attributes);
   return {
     trace_id: traceId,
     span_id: datadogSpanId(span.spanId),
     parent_id: span.parentSpanId !== undefined ? datadogSpanId(span.parentSpanId) : '0',
     name,
-    service:
-      stringAttribute(span.attributes, 'service.name') ??
-      stringAttribute(span.resource, 'service.name') ??
-      NO_SERVICE,
-    resource: stringAttribute(span.attributes, 'resource.name') ?? naming?.resource ?? (span.name || name),
-    type:
-      stringAttribute(span.attributes, 'span.type') ??
-      naming?.type ??
-      (span.kind === 'server' ? 'web' : span.kind === 'client' ? 'http' : 'custom'),
+    service: stringAttribute(attributes, 'service.name') ?? NO_SERVICE,
+    resource:
+      stringAttribute(attributes, 'resource.name') ??
+      first(RESOURCE_ORDER, (rule) => rule.resource?.(attributes, span.kind)) ??
+      (span.name || name),
+    type: stringAttribute(attributes, 'span.type') ?? spanType(span, attributes),
     start: span.start,
     duration: span.end !== undefined ? span.end - span.start : 0n,
     error,
@@ -111,20 +112,37 @@ function toDatadog(span: OtelSpan, idMode: TraceIdMode): DatadogSpan {
   };
 }
 
-/** `<kind>`-based names when no namespace describes the span (`internal`, `server.request`, …). */
-function fallbackName(span: OtelSpan): string {
-  switch (span.kind) {
-    case 'server':
-      return 'server.request';
-    case 'client':
-      return 'client.request';
-    case 'producer':
-    case 'consumer':
-    case 'internal':
-      return span.kind;
-    default:
-      return 'internal';
+function first(
+  rules: readonly NamespaceRule[],
+  pick: (rule: NamespaceRule) => string | undefined,
+): string | undefined {
+  for (const rule of rules) {
+    const found = pick(rule);
+    if (found !== undefined) return found;
   }
+  return undefined;
+}
+
+/**
+ * When no namespace names the span: `<network.protocol.name>.server.request` (or `.client.`),
+ * `server.request`, `client.request`, else the kind as the agent prints it (`Internal`, `Producer`,
+ * `Consumer`; `Internal` for an unspecified kind).
+ */
+function fallbackName(span: OtelSpan, attributes: Attributes): string {
+  const protocol = firstString(attributes, ['network.protocol.name']);
+  const side = span.kind === 'server' ? 'server' : span.kind === 'client' ? 'client' : undefined;
+  if (side !== undefined)
+    return protocol !== undefined ? `${normalizeTagValue(protocol)}.${side}.request` : `${side}.request`;
+  const kind = span.kind === 'unspecified' ? 'internal' : span.kind;
+  return kind.charAt(0).toUpperCase() + kind.slice(1);
+}
+
+/** `web` for servers; for clients the database's type, else `http`; else `custom`. */
+function spanType(span: OtelSpan, attributes: Attributes): string {
+  if (span.kind === 'server') return 'web';
+  if (span.kind !== 'client') return 'custom';
+  const system = dbSystem(attributes);
+  return system !== undefined ? dbType(system) : 'http';
 }
 
 function copyAttributes(
