@@ -40,9 +40,17 @@ export function addTraceDocument(value: unknown, input: TraceInput): void {
   collect(value, input);
 }
 
+/**
+ * Text that may hold OpenTelemetry spans: only then is it parsed exactly (a reviver per value,
+ * and X-Ray documents copied back to plain numbers), which made `convert` of 20,000 segment
+ * documents about 40% slower when done for every input.
+ */
+const OTEL_MARKER = /UnixNano|unix_nano|resourceSpans|resource_spans/;
+
 export function readTraceInput(text: string, into?: TraceInput): TraceInput {
   const input: TraceInput = into ?? emptyTraceInput();
-  const whole = tryParse(text);
+  const parse = OTEL_MARKER.test(text) ? tryParse : tryParsePlain;
+  const whole = parse(text);
   if (whole !== undefined) {
     collect(whole, input);
     return input;
@@ -51,7 +59,7 @@ export function readTraceInput(text: string, into?: TraceInput): TraceInput {
   for (const line of text.split('\n')) {
     const trimmed = line.trim();
     if (trimmed.length === 0) continue;
-    const parsed = tryParse(trimmed);
+    const parsed = parse(trimmed);
     if (parsed === undefined) badLines += 1;
     else collect(parsed, input);
   }
@@ -84,7 +92,7 @@ export function convertTraceInput(input: TraceInput, options: ConvertOptions = {
 function collect(value: unknown, input: TraceInput): void {
   if (typeof value === 'string') {
     // A `Document` field: JSON text of one document.
-    const parsed = tryParse(value);
+    const parsed = (OTEL_MARKER.test(value) ? tryParse : tryParsePlain)(value);
     if (parsed === undefined || typeof parsed === 'string') input.xray.push(value);
     else collect(parsed, input);
     return;
@@ -114,7 +122,15 @@ function collect(value: unknown, input: TraceInput): void {
       return;
     }
   }
-  input.xray.push(plain(value));
+  input.xray.push(exactlyParsed(value) ? plain(value) : value);
+}
+
+/** Whether a value holds a JsonNumber anywhere (it came from the exact parser). */
+function exactlyParsed(value: unknown): boolean {
+  if (value instanceof JsonNumber) return true;
+  if (Array.isArray(value)) return value.some(exactlyParsed);
+  if (typeof value === 'object' && value !== null) return Object.values(value).some(exactlyParsed);
+  return false;
 }
 
 /** JsonNumber -> number, as JSON.parse would have read it. */
@@ -126,6 +142,14 @@ function plain(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, plain(entry)]));
   }
   return value;
+}
+
+function tryParsePlain(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function tryParse(text: string): unknown {
