@@ -80,8 +80,8 @@ export async function pullAccount(options: AccountPullOptions, sink: TraceSink):
     if (account.destination !== 'CloudWatchLogs') return await classic();
     if (ids.length === 0) {
       notice(
-        'no trace ids given (--trace-id, --trace-ids, --datadog): pulling the window with GetTraceSummaries, ' +
-          'which lists only the indexed traces',
+        'no trace ids given: pulling the window with GetTraceSummaries, which lists only the indexed traces ' +
+          '(name the traces to retrieve all of their spans)',
       );
       return await classic();
     }

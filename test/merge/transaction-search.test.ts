@@ -123,8 +123,8 @@ describe('pull: where the account sends spans', () => {
     });
     assert.deepEqual(r.notices, [
       CLOUDWATCH_LINE,
-      'no trace ids given (--trace-id, --trace-ids, --datadog): pulling the window with GetTraceSummaries, ' +
-        'which lists only the indexed traces',
+      'no trace ids given: pulling the window with GetTraceSummaries, which lists only the indexed traces ' +
+        '(name the traces to retrieve all of their spans)',
     ]);
     assert.deepEqual(r.paths, [
       '200 /GetTraceSegmentDestination',
