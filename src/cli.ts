@@ -524,7 +524,7 @@ async function pullCommand(args: string[], io: Io): Promise<number> {
     summary = await pullAccount(
       {
         window,
-        ...(traceIds !== undefined ? { traceIds } : {}),
+        ...(traceIds !== undefined ? { traceIds, windowFromIds: !explicitWindow } : {}),
         format: format === 'otel' ? 'OTEL' : 'XRAY',
         onNotice: (line) => io.stderr.write(`pull: ${line}\n`),
         onBatch: (batch) => {

@@ -36,6 +36,8 @@ import {
 export interface AccountPullOptions extends PullOptions, ConvertOptions, EnvironmentOptions {
   /** Retrieval format in a Transaction Search account. Default XRAY. */
   readonly format?: RetrievalFormat;
+  /** Retrieve each batch of ids over the range of its own ids (see RetrieveOptions). */
+  readonly windowFromIds?: boolean;
   /**
    * Ask GetTraceSegmentDestination first. Default true, unless a classic `api` is injected without
    * a `searchApi` (then the account cannot be asked the same way).
@@ -116,6 +118,7 @@ async function retrieveIntoSink(
   const generator = retrieveTraces({
     traceIds: options.traceIds ?? [],
     window: options.window,
+    ...(options.windowFromIds !== undefined ? { windowFromIds: options.windowFromIds } : {}),
     format: options.format,
     api: options.searchApi,
     ...options.retrieval,

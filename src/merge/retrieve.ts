@@ -46,6 +46,12 @@ export interface RetrieveOptions extends XRayClientOptions {
   readonly traceIds: readonly string[];
   /** StartTraceRetrieval's time range (inclusive); it must cover the traces' spans. */
   readonly window: TimeWindow;
+  /**
+   * Give each batch the range of its own ids instead ({@link windowOfTraceIds}), the ids sorted by
+   * the epoch in them, so ids spread over days make several short retrievals rather than one long
+   * one (a retrieval times out after 60 minutes of work).
+   */
+  readonly windowFromIds?: boolean;
   /** Default XRAY: segment documents, as BatchGetTraces gives them. */
   readonly format?: RetrievalFormat;
   readonly api?: TransactionSearchApi;
@@ -110,7 +116,8 @@ export async function* retrieveTraces(
     }
   };
 
-  const ids = [...new Set(options.traceIds)];
+  const unique = [...new Set(options.traceIds)];
+  const ids = options.windowFromIds ? unique.sort(byEpoch) : unique;
   const batches: string[][] = [];
   for (let i = 0; i < ids.length; i += RETRIEVAL_BATCH_SIZE)
     batches.push(ids.slice(i, i + RETRIEVAL_BATCH_SIZE));
@@ -120,11 +127,12 @@ export async function* retrieveTraces(
   try {
     const started: Array<{ ids: string[]; token: string }> = [];
     for (const batch of batches) {
+      const range = (options.windowFromIds ? windowOfTraceIds(batch) : undefined) ?? options.window;
       const { RetrievalToken } = await retrying('xray:StartTraceRetrieval', () =>
         api.startTraceRetrieval({
           TraceIds: batch,
-          StartTime: new Date(options.window.start),
-          EndTime: new Date(options.window.end),
+          StartTime: new Date(range.start),
+          EndTime: new Date(range.end),
         }),
       );
       if (RetrievalToken === undefined) {
@@ -175,6 +183,13 @@ export async function* retrieveTraces(
   } finally {
     if (ownsApi) api.destroy();
   }
+}
+
+/** Ids in the order of the epoch in them (the trace's start), then as text. */
+function byEpoch(a: string, b: string): number {
+  const ea = a.slice(2, 10);
+  const eb = b.slice(2, 10);
+  return ea < eb ? -1 : ea > eb ? 1 : a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

@@ -354,3 +354,24 @@ describe('pull: missing IAM permissions', () => {
     assert.equal(r.spans.length, 1);
   });
 });
+
+describe('pull: retrieval ranges from the ids', () => {
+  it('windowFromIds: ids sorted by their epoch, each batch retrieved over its own ids (start .. last + 15 min)', async () => {
+    const early = Array.from({ length: 100 }, (_, i) => traceAt(i + 1));
+    // A day later: a second batch, with a range of its own instead of one 24-hour retrieval.
+    const late = traceAt(86_400);
+    const r = await run(
+      { traces: [...early, late], transactionSearch: { destination: 'CloudWatchLogs' } },
+      { traceIds: [late.id, ...early.map((t) => t.id)], windowFromIds: true, window: { start: 0, end: 1 } },
+    );
+    const starts = api?.requests.filter((q) => q.path === '/StartTraceRetrieval') ?? [];
+    assert.deepEqual(
+      starts.map((q) => [(q.body.TraceIds as string[]).length, q.body.StartTime, q.body.EndTime]),
+      [
+        [100, T0 + 1, T0 + 100 + 900],
+        [1, T0 + 86_400, T0 + 86_400 + 900],
+      ],
+    );
+    assert.equal(r.spans.length, 101);
+  });
+});
