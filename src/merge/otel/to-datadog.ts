@@ -54,8 +54,22 @@ export function convertOtelSpans(
   options: OtelConvertOptions = {},
 ): DatadogSpan[] {
   const idMode = options.idMode ?? 'compat';
-  const out = spans.map((span) => toDatadog(span, idMode));
-  return sortSpans(out);
+  return sortSpans(latestSnapshots(spans).map((span) => toDatadog(span, idMode)));
+}
+
+/**
+ * One span per trace and span id. Transaction Search stores an in-progress snapshot of a long
+ * span (`endTimeUnixNano: null`) and later the finished span under the same id: the finished one
+ * wins, else the first seen.
+ */
+function latestSnapshots(spans: readonly OtelSpan[]): OtelSpan[] {
+  const byId = new Map<string, OtelSpan>();
+  for (const span of spans) {
+    const key = `${span.traceId}/${span.spanId}`;
+    const seen = byId.get(key);
+    if (seen === undefined || (seen.end === undefined && span.end !== undefined)) byId.set(key, span);
+  }
+  return [...byId.values()];
 }
 
 function toDatadog(span: OtelSpan, idMode: TraceIdMode): DatadogSpan {

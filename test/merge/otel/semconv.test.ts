@@ -324,3 +324,24 @@ describe('semantic conventions -> Datadog span', () => {
     }
   });
 });
+
+describe('Transaction Search snapshots', () => {
+  it('an in-progress snapshot and the finished span with the same id give one span, the finished one', () => {
+    const finished = span('server', {});
+    const { end: _end, ...snapshot } = finished;
+    for (const order of [
+      [snapshot, finished],
+      [finished, snapshot],
+    ]) {
+      const out = convertOtelSpans(order);
+      assert.equal(out.length, 1);
+      assert.equal(out[0]?.duration, 10_000_000n);
+      assert.equal(out[0]?.meta['xray.in_progress'], undefined);
+    }
+  });
+
+  it('a snapshot alone is kept, in progress', () => {
+    const { end: _end, ...snapshot } = span('server', {});
+    assert.equal(convertOtelSpans([snapshot, snapshot]).length, 1);
+  });
+});
