@@ -67,9 +67,16 @@ export async function pullAccount(options: AccountPullOptions, sink: TraceSink):
   const notice = options.onNotice ?? (() => {});
   try {
     const check = options.checkDestination ?? (options.api === undefined || options.searchApi !== undefined);
-    const account: AccountCheck = !check
-      ? { destination: 'unknown', notices: [], denied: [] }
-      : await checkAccount(searchApi);
+    let account: AccountCheck = { destination: 'unknown', notices: [], denied: [] };
+    if (check) {
+      try {
+        account = await checkAccount(searchApi);
+      } catch (error) {
+        // The same failure the first classic call would meet (no network, bad credentials).
+        await sink.close().catch(() => undefined);
+        throw error;
+      }
+    }
     for (const line of account.notices) notice(line);
     const ids = options.traceIds ?? [];
     const classic = async (): Promise<AccountPullSummary> => ({
