@@ -12,6 +12,7 @@
  * for (const line of account.notices) process.stderr.write(`pull: ${line}\n`);
  */
 
+import type { Retrying } from './retry.ts';
 import { isAccessDenied, type TransactionSearchApi } from './transaction-search-client.ts';
 import { isRetryable } from './xray-client.ts';
 
@@ -28,13 +29,17 @@ export interface AccountCheck {
   readonly denied: string[];
 }
 
-export async function checkAccount(api: TransactionSearchApi): Promise<AccountCheck> {
+/** @param retrying waits out throttling of the two calls (none by default) */
+export async function checkAccount(
+  api: TransactionSearchApi,
+  retrying: Retrying = (call) => call(),
+): Promise<AccountCheck> {
   const notices: string[] = [];
   const denied: string[] = [];
   let destination: AccountCheck['destination'];
   let status: string | undefined;
   try {
-    const result = await api.getTraceSegmentDestination();
+    const result = await retrying(() => api.getTraceSegmentDestination());
     destination =
       result.Destination === 'CloudWatchLogs'
         ? 'CloudWatchLogs'
@@ -60,7 +65,7 @@ export async function checkAccount(api: TransactionSearchApi): Promise<AccountCh
 
   let indexedPercent: number | undefined;
   try {
-    const { IndexingRules } = await api.getIndexingRules();
+    const { IndexingRules } = await retrying(() => api.getIndexingRules());
     const rule = IndexingRules.find((r) => r.Name === 'Default') ?? IndexingRules[0];
     indexedPercent = rule?.DesiredSamplingPercentage;
   } catch (error) {

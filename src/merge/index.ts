@@ -85,6 +85,7 @@ export {
   retrieveTraces,
   windowOfTraceIds,
 } from './retrieve.ts';
+export { createRetrying, type Retrying, type RetryOptions } from './retry.ts';
 export {
   createMergeHandler,
   type MergeEvent,

@@ -25,6 +25,7 @@ import {
   type RetrieveOptions,
   retrieveTraces,
 } from './retrieve.ts';
+import { createRetrying } from './retry.ts';
 import type { TraceSink } from './sinks/sink.ts';
 import { addTraceDocument, convertTraceInput, emptyTraceInput } from './trace-input.ts';
 import {
@@ -70,7 +71,7 @@ export async function pullAccount(options: AccountPullOptions, sink: TraceSink):
     let account: AccountCheck = { destination: 'unknown', notices: [], denied: [] };
     if (check) {
       try {
-        account = await checkAccount(searchApi);
+        account = await checkAccount(searchApi, createRetrying(options));
       } catch (error) {
         // The same failure the first classic call would meet (no network, bad credentials).
         await sink.close().catch(() => undefined);

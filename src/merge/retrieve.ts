@@ -12,6 +12,7 @@
  * for await (const { trace, format } of retrieveTraces({ traceIds, window, format: 'OTEL' })) { … }
  */
 
+import { createRetrying, type RetryOptions } from './retry.ts';
 import {
   createTransactionSearchApi,
   isAccessDenied,
@@ -20,7 +21,7 @@ import {
   type TransactionSearchApi,
 } from './transaction-search-client.ts';
 import type { TimeWindow } from './window.ts';
-import { isRetryable, type XRayClientOptions } from './xray-client.ts';
+import type { XRayClientOptions } from './xray-client.ts';
 
 /** Trace ids per `StartTraceRetrieval` call, the API's maximum. */
 export const RETRIEVAL_BATCH_SIZE = 100;
@@ -42,7 +43,7 @@ export interface RetrieveSummary {
   readonly missing: readonly string[];
 }
 
-export interface RetrieveOptions extends XRayClientOptions {
+export interface RetrieveOptions extends XRayClientOptions, RetryOptions {
   readonly traceIds: readonly string[];
   /** StartTraceRetrieval's time range (inclusive); it must cover the traces' spans. */
   readonly window: TimeWindow;
@@ -60,12 +61,6 @@ export interface RetrieveOptions extends XRayClientOptions {
   /** First wait between polls in ms (doubles per poll, up to pollMaxDelayMs). Default 1000. */
   readonly pollDelayMs?: number;
   readonly pollMaxDelayMs?: number;
-  /** Attempts per call when throttled. Default 8. */
-  readonly maxAttempts?: number;
-  readonly baseDelayMs?: number;
-  readonly maxDelayMs?: number;
-  readonly sleep?: (ms: number) => Promise<void>;
-  readonly random?: () => number;
   /** Called once per batch when it is done (completed, failed, or given up). */
   readonly onBatch?: (batch: RetrievalBatch) => void;
 }
@@ -96,23 +91,20 @@ export async function* retrieveTraces(
   const maxPolls = Math.max(1, options.maxPolls ?? 40);
   const pollDelay = options.pollDelayMs ?? 1000;
   const pollMaxDelay = options.pollMaxDelayMs ?? 30_000;
-  const maxAttempts = Math.max(1, options.maxAttempts ?? 8);
-  const baseDelay = options.baseDelayMs ?? 100;
-  const maxDelay = options.maxDelayMs ?? 20_000;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const random = options.random ?? Math.random;
   let throttled = 0;
-
+  const retry = createRetrying({
+    ...options,
+    sleep,
+    onRetry: () => {
+      throttled += 1;
+    },
+  });
   const retrying = async <T>(action: string, call: () => Promise<T>): Promise<T> => {
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        return await call();
-      } catch (error) {
-        if (isAccessDenied(error)) throw new RetrievalDeniedError(action, error);
-        if (!isRetryable(error) || attempt + 1 >= maxAttempts) throw error;
-        throttled += 1;
-        await sleep(Math.floor(random() * Math.min(maxDelay, baseDelay * 2 ** attempt)));
-      }
+    try {
+      return await retry(call);
+    } catch (error) {
+      throw isAccessDenied(error) ? new RetrievalDeniedError(action, error) : error;
     }
   };
 

@@ -266,6 +266,23 @@ describe('pull: retrieval from Transaction Search', () => {
     assert.equal(r.spans.length, 1);
   });
 
+  it('waits out throttling of the account check too', async () => {
+    const r = await run({
+      traces: [],
+      transactionSearch: cwl,
+      throttle: { '/GetTraceSegmentDestination': 2, '/GetIndexingRules': 1 },
+    });
+    assert.deepEqual(r.paths.slice(0, 5), [
+      '429 /GetTraceSegmentDestination',
+      '429 /GetTraceSegmentDestination',
+      '200 /GetTraceSegmentDestination',
+      '429 /GetIndexingRules',
+      '200 /GetIndexingRules',
+    ]);
+    assert.equal(r.notices[0], CLOUDWATCH_LINE);
+    assert.equal(r.sleeps.length, 3);
+  });
+
   it('OTEL format: the twin trace gives the same ids, parents, times and errors as XRAY format', async () => {
     const twin = twinTrace();
     const window = { start: 1461096000 * 1000, end: 1461097000 * 1000 };
