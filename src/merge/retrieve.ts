@@ -136,8 +136,13 @@ export async function* retrieveTraces(
     for (const { ids: batchIds, token } of started) {
       let polls = 0;
       let status = 'SCHEDULED';
-      let count = 0;
       let next: string | undefined;
+      // A trace comes as at most 100 spans per entry: the entries of one id are put together
+      // before the trace is handed on, so it is converted (and joined) whole.
+      const batch = new Map<
+        string,
+        { format: RetrievalFormat; spans: Array<{ Id?: string; Document?: string }> }
+      >();
       for (;;) {
         const asked = next;
         const page = await retrying('xray:ListRetrievedTraces', () =>
@@ -149,15 +154,14 @@ export async function* retrieveTraces(
         );
         if (asked === undefined) polls += 1;
         status = page.RetrievalStatus ?? status;
+        const pageFormat: RetrievalFormat =
+          page.TraceFormat === 'OTEL' ? 'OTEL' : page.TraceFormat === 'XRAY' ? 'XRAY' : format;
         // Traces that came are kept, whatever the status says.
         for (const trace of page.Traces ?? []) {
-          if (trace.Id !== undefined) seen.add(trace.Id);
-          count += 1;
-          traces += 1;
-          yield {
-            format: page.TraceFormat === 'OTEL' ? 'OTEL' : page.TraceFormat === 'XRAY' ? 'XRAY' : format,
-            trace,
-          };
+          const key = trace.Id ?? `#${batch.size}`;
+          const entry = batch.get(key) ?? { format: pageFormat, spans: [] };
+          entry.spans.push(...(trace.Spans ?? []));
+          batch.set(key, entry);
         }
         if (page.NextToken !== undefined) {
           next = page.NextToken;
@@ -167,7 +171,15 @@ export async function* retrieveTraces(
         next = undefined;
         await sleep(Math.min(pollMaxDelay, pollDelay * 2 ** (polls - 1)));
       }
-      const report = { traceIds: batchIds, status, polls, traces: count };
+      for (const [id, entry] of batch) {
+        if (!id.startsWith('#')) seen.add(id);
+        traces += 1;
+        yield {
+          format: entry.format,
+          trace: { ...(id.startsWith('#') ? {} : { Id: id }), Spans: entry.spans },
+        };
+      }
+      const report = { traceIds: batchIds, status, polls, traces: batch.size };
       reports.push(report);
       options.onBatch?.(report);
     }

@@ -219,17 +219,21 @@ export async function startXRayApi(script: XRayApiScript): Promise<XRayApiStandI
     return {
       RetrievalStatus: end ?? 'COMPLETE',
       TraceFormat: format,
-      Traces: page.map((t) => ({
-        Id: t.id,
-        Duration: t.duration ?? 0.1,
-        Spans:
+      // RetrievedTrace.Spans holds at most 100 spans (API reference): a larger trace comes as several entries.
+      Traces: page.flatMap((t) => {
+        const spans =
           format === 'OTEL'
             ? (t.otelDocuments ?? []).map((text) => ({
                 Id: /"spanId"\s*:\s*"([^"]+)"/.exec(text)?.[1],
                 Document: text,
               }))
-            : t.documents.map((doc) => ({ Id: doc.id, Document: JSON.stringify(doc) })),
-      })),
+            : t.documents.map((doc) => ({ Id: doc.id, Document: JSON.stringify(doc) }));
+        const entries = [];
+        for (let i = 0; i === 0 || i < spans.length; i += 100) {
+          entries.push({ Id: t.id, Duration: t.duration ?? 0.1, Spans: spans.slice(i, i + 100) });
+        }
+        return entries;
+      }),
       ...(offset + size < found.length ? { NextToken: encodeToken(offset + size) } : {}),
     };
   };

@@ -266,6 +266,25 @@ describe('pull: retrieval from Transaction Search', () => {
     assert.equal(r.spans.length, 1);
   });
 
+  it('a trace of more than 100 spans comes as several entries and is converted whole', async () => {
+    const big = traceAt(7);
+    const id = big.id;
+    const documents = Array.from({ length: 150 }, (_, i) => ({
+      id: (0x1000 + i).toString(16).padStart(16, '0'),
+      name: 'svc-7',
+      trace_id: id,
+      start_time: T0 + 7 + i / 1000,
+      end_time: T0 + 7 + i / 1000 + 0.0005,
+    }));
+    const r = await run({ traces: [{ ...big, documents }], transactionSearch: cwl }, { traceIds: [id] });
+    assert.equal(r.spans.length, 150);
+    assert.deepEqual(
+      r.summary.batches.map((b) => b.traces),
+      [1],
+    );
+    assert.equal(r.summary.traces, 1);
+  });
+
   it('waits out throttling of the account check too', async () => {
     const r = await run({
       traces: [],
