@@ -6,7 +6,8 @@
  * polls) is reported with its status, and what it returned is kept. Throttling and server faults
  * back off with full jitter as the classic pull does; `sleep` and `random` are injectable so tests
  * never wait. All batches are started before the first is polled: the service works on them
- * meanwhile.
+ * meanwhile. A trace comes back as entries of at most 100 spans; a batch's entries of one trace
+ * id are put together, and each trace is yielded whole once its batch is done.
  *
  * @example
  * for await (const { trace, format } of retrieveTraces({ traceIds, window, format: 'OTEL' })) { … }
