@@ -1,5 +1,6 @@
 // `npm run demo`: the product end to end on loopback stand-ins; writes demo-out/trace.html and prints
-// the merged traces as trees.
+// the merged traces as trees. `npm run demo -- --transaction-search`: the X-Ray API plays an account
+// with CloudWatch Transaction Search, and the merger retrieves the traces by the ids in the Datadog spans.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { DEMO_INVOCATIONS, formatTree, runDemo } from './demo/run-demo.ts';
@@ -9,7 +10,8 @@ const root = path.resolve(import.meta.dirname, '..');
 console.log('building the package (dist/)');
 execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: root });
 const outDir = path.resolve(import.meta.dirname, '..', 'demo-out');
-const result = await runDemo({ outDir, say: (line) => console.log(line) });
+const transactionSearch = process.argv.includes('--transaction-search');
+const result = await runDemo({ outDir, say: (line) => console.log(line), transactionSearch });
 
 console.log(
   `\nmerged ${result.xraySegments} X-Ray segments and ${result.datadogSpans} Datadog spans into ${result.traces.length} traces` +
@@ -32,6 +34,15 @@ for (const invocation of hybrid.invocations) {
 for (const orphan of orphans) {
   console.log(
     `  orphan: ${orphan.name} (its parent ${orphan.parent_id} is in a service this demo does not run)`,
+  );
+}
+if (result.transactionSearch) {
+  const same = JSON.stringify(result.transactionSearch.classic, (_k, v) =>
+    typeof v === 'bigint' ? `${v}` : v,
+  );
+  const merged = JSON.stringify(result.traces, (_k, v) => (typeof v === 'bigint' ? `${v}` : v));
+  console.log(
+    `\nTransaction Search account: the merge ${same === merged ? 'is the same as' : 'DIFFERS from'} the classic pull's (${result.traces.length} traces)`,
   );
 }
 console.log(`flame graph: ${path.relative(process.cwd(), result.htmlPath)}  (open it in a browser)`);

@@ -17,22 +17,23 @@ import type { Writable } from 'node:stream';
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { mergerEnvironment } from './config.ts';
 import { describeError } from './log.ts';
-import { convertDocuments } from './merge/convert.ts';
 import { readDatadogSpans } from './merge/datadog-input.ts';
 import { tagEnvironment } from './merge/environment.ts';
 import { renderFlameGraph } from './merge/flamegraph.ts';
 import { type HybridJoinReport, joinHybrid, type MalformedMetadata } from './merge/hybrid-join.ts';
 import { DEFAULT_SKEW_TOLERANCE_NS, type JoinReport, joinSpans } from './merge/join.ts';
 import { type MergerSettings, resolveMergerSettings } from './merge/merger-config.ts';
-import { pullIntoSink } from './merge/pipeline.ts';
 import { createProgressReporter } from './merge/progress.ts';
+import { describeBatch, pullAccount } from './merge/pull-account.ts';
+import { windowOfTraceIds } from './merge/retrieve.ts';
 import type { SkippedDocument } from './merge/segment-schema.ts';
 import { createAgentSink, sendToAgent } from './merge/sinks/agent.ts';
 import { createNdjsonSink, writeNdjson } from './merge/sinks/ndjson.ts';
 import type { TraceSink } from './merge/sinks/sink.ts';
 import type { DatadogSpan } from './merge/span.ts';
+import { normalizeTraceId, readTraceIdList, traceIdsOfDatadogSpans } from './merge/trace-ids.ts';
+import { convertTraceInput, readTraceInput, type TraceInput } from './merge/trace-input.ts';
 import { parseDuration, parseInstant, type TimeWindow } from './merge/window.ts';
-import { readSegmentDocuments } from './merge/xray-input.ts';
 import type { TraceIdMode } from './xray/ids.ts';
 
 const EXIT_OK = 0;
@@ -87,7 +88,9 @@ field names: trace_id, span_id, parent_id (decimal strings), name, service, reso
 start, duration (integer ns), error, meta, metrics.
 
 FILE (or stdin when absent or '-') holds a BatchGetTraces response saved as JSON
-({"Traces":[{"Id","Segments":[{"Id","Document"}]}]}) or NDJSON of segment documents.
+({"Traces":[{"Id","Segments":[{"Id","Document"}]}]}) or NDJSON of segment documents, or
+OpenTelemetry spans: OTLP/JSON ({"resourceSpans":[…]}, from ADOT or an OTel collector), a
+ListRetrievedTraces response, or Transaction Search span records; the format is read per document.
 
 Options:
   --out FILE                write the spans to FILE instead of stdout
@@ -99,7 +102,7 @@ Join X-Ray traces with Datadog spans into whole traces, reporting orphans, dupli
 parent cycles and clock skew on stderr (none of them fatal).
 
 Options:
-  --xray FILE               X-Ray input, as for 'convert' (repeatable)
+  --xray FILE               X-Ray or OpenTelemetry input, as for 'convert' (repeatable)
   --datadog FILE            Datadog spans: NDJSON spans, dd-trace log output ({"traces":[[…]]}
                             lines, ids in hex) or an agent capture (repeatable)
 ${OUTPUT_OPTIONS}
@@ -110,6 +113,8 @@ ${COMMON_OPTIONS}
 
 Pull X-Ray traces with GetTraceSummaries and BatchGetTraces (credentials and region from the
 AWS SDK's default chain), convert them and send them on. Windows longer than 6 hours are split.
+Asks GetTraceSegmentDestination first: in an account with CloudWatch Transaction Search, X-Ray
+indexes only a share of the spans, so traces named by id are retrieved with StartTraceRetrieval.
 
 Options:
   --since DURATION          the window ending now, e.g. 15m, 2h, 1d (default 15m)
@@ -118,6 +123,11 @@ Options:
   --region REGION           AWS region (default from the environment / shared config)
   --endpoint URL            X-Ray API endpoint override (VPC endpoint, local stand-in)
   --concurrency N           BatchGetTraces calls in flight (default 4)
+  --trace-id ID             a trace to fetch, X-Ray (1-…-…) or W3C (32 hex) form (repeatable)
+  --trace-ids FILE          trace ids, one per line
+  --datadog FILE            fetch the X-Ray traces of these Datadog spans (their aws.xray.trace_id
+                            tag, or a full128 trace id reversed) (repeatable)
+  --format xray|otel        Transaction Search retrieval format (default xray)
 ${OUTPUT_OPTIONS}
 ${COMMON_OPTIONS}
 `,
@@ -333,12 +343,12 @@ async function convertCommand(args: string[], io: Io): Promise<number> {
   if (positionals.length > 1) throw new UsageError(`convert takes one input file, not ${positionals.length}`);
   const settings = resolveMergerSettings(mergerEnvironment());
   const idMode = idModeOf(values, settings.traceIdMode);
-  const input = readSegmentDocuments(await readInput(positionals[0], io));
-  if (input.documents.length === 0 && input.badLines > 0) {
+  const input = readTraceInput(await readInput(positionals[0], io));
+  if (input.xray.length === 0 && input.otelDocuments === 0 && input.badLines > 0) {
     io.stderr.write('xray-dd-merge: error: no JSON segment documents in the input\n');
     return EXIT_FAILURE;
   }
-  const result = convertDocuments(input.documents, { idMode, includeMetadata: values.metadata === true });
+  const result = convertTraceInput(input, { idMode, includeMetadata: values.metadata === true });
   const hybrid = joinHybrid(result.spans);
   const output = openOutput(stringOption(values, 'out'), io);
   await writeNdjson(tagEnvironment(hybrid.spans, envOf(values, settings)), output.stream);
@@ -383,14 +393,13 @@ async function mergeCommand(args: string[], io: Io): Promise<number> {
     throw new UsageError(`--skew-tolerance must be a duration such as 1ms, not ${toleranceText}`);
   }
 
-  const documents: unknown[] = [];
-  let badLines = 0;
-  for (const file of xrayFiles) {
-    const input = readSegmentDocuments(await readInput(file, io));
-    documents.push(...input.documents);
-    badLines += input.badLines;
-  }
-  const converted = convertDocuments(documents, { idMode, includeMetadata: values.metadata === true });
+  let input: TraceInput | undefined;
+  for (const file of xrayFiles) input = readTraceInput(await readInput(file, io), input);
+  const badLines = input?.badLines ?? 0;
+  const converted = convertTraceInput(input ?? readTraceInput(''), {
+    idMode,
+    includeMetadata: values.metadata === true,
+  });
   const datadog: DatadogSpan[] = [];
   const invalid: string[] = [];
   let ignored = 0;
@@ -457,6 +466,10 @@ async function pullCommand(args: string[], io: Io): Promise<number> {
     region: { type: 'string' },
     endpoint: { type: 'string' },
     concurrency: { type: 'string' },
+    'trace-id': { type: 'string', multiple: true },
+    'trace-ids': { type: 'string' },
+    datadog: { type: 'string', multiple: true },
+    format: { type: 'string' },
     to: { type: 'string' },
     out: { type: 'string' },
     'agent-url': { type: 'string' },
@@ -474,7 +487,14 @@ async function pullCommand(args: string[], io: Io): Promise<number> {
   const target = targetOf(values);
   const settings = resolveMergerSettings(mergerEnvironment());
   const idMode = idModeOf(values, settings.traceIdMode);
-  const window = windowOf(values, Date.now());
+  const format = stringOption(values, 'format') ?? 'xray';
+  if (format !== 'xray' && format !== 'otel')
+    throw new UsageError(`--format must be xray or otel, not ${format}`);
+  const traceIds = await traceIdsOf(values, io);
+  const explicitWindow = ['since', 'start', 'end'].some((name) => values[name] !== undefined);
+  const window =
+    (traceIds !== undefined && !explicitWindow ? windowOfTraceIds(traceIds) : undefined) ??
+    windowOf(values, Date.now());
   const concurrencyText = stringOption(values, 'concurrency');
   const concurrency = concurrencyText === undefined ? settings.concurrency : Number(concurrencyText);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
@@ -499,11 +519,18 @@ async function pullCommand(args: string[], io: Io): Promise<number> {
   const filter = stringOption(values, 'filter');
   const region = stringOption(values, 'region');
   const endpoint = stringOption(values, 'endpoint');
-  let summary: Awaited<ReturnType<typeof pullIntoSink>>;
+  let summary: Awaited<ReturnType<typeof pullAccount>>;
   try {
-    summary = await pullIntoSink(
+    summary = await pullAccount(
       {
         window,
+        ...(traceIds !== undefined ? { traceIds, windowFromIds: !explicitWindow } : {}),
+        format: format === 'otel' ? 'OTEL' : 'XRAY',
+        onNotice: (line) => io.stderr.write(`pull: ${line}\n`),
+        onBatch: (batch) => {
+          const line = describeBatch(batch);
+          if (line !== undefined) io.stderr.write(`pull: ${line}\n`);
+        },
         idMode,
         includeMetadata: values.metadata === true,
         ...envOf(values, settings),
@@ -521,8 +548,10 @@ async function pullCommand(args: string[], io: Io): Promise<number> {
   }
   io.stderr.write(
     `pull: ${new Date(window.start).toISOString()} .. ${new Date(window.end).toISOString()}: ${summary.traces} traces, ` +
-      `${summary.spans} spans; ${summary.skipped} documents skipped; ${summary.unprocessed.length} traces unprocessed\n`,
+      `${summary.spans} spans; ${summary.skipped} documents skipped; ${summary.unprocessed.length} traces unprocessed` +
+      `${summary.path === 'retrieval' ? `; ${summary.missing.length} trace ids not found` : ''}\n`,
   );
+  for (const id of summary.missing.slice(0, 20)) io.stderr.write(`  not found ${id}\n`);
   reportSkipped(io, summary.skippedSamples);
   reportHybrid(io, 'pull', {
     invocations: summary.joinedInvocations,
@@ -541,6 +570,42 @@ async function pullCommand(args: string[], io: Io): Promise<number> {
     );
   }
   return EXIT_OK;
+}
+
+/** Trace ids from --trace-id, --trace-ids and --datadog; undefined when none of them is given. */
+async function traceIdsOf(values: Values, io: Io): Promise<string[] | undefined> {
+  const given = listOption(values, 'trace-id');
+  const file = stringOption(values, 'trace-ids');
+  const datadogFiles = listOption(values, 'datadog');
+  if (given.length === 0 && file === undefined && datadogFiles.length === 0) return undefined;
+  const ids: string[] = [];
+  for (const text of given) {
+    const id = normalizeTraceId(text);
+    if (id === undefined)
+      throw new UsageError(`--trace-id must be an X-Ray (1-…-…) or W3C (32 hex) trace id, not ${text}`);
+    ids.push(id);
+  }
+  if (file !== undefined) {
+    const list = readTraceIdList(await readInput(file, io));
+    for (const bad of list.invalid.slice(0, 20))
+      io.stderr.write(`pull: ${file}:${bad.line}: not a trace id: ${bad.text}\n`);
+    ids.push(...list.ids);
+  }
+  for (const path of datadogFiles) {
+    const found = traceIdsOfDatadogSpans(readDatadogSpans(await readInput(path, io)).spans);
+    io.stderr.write(
+      `pull: ${path}: ${plural(found.ids.length, 'X-Ray trace id')} (${found.tagged} from aws.xray.trace_id tags, ` +
+        `${found.reversed} from full128 trace ids)` +
+        (found.unmapped > 0
+          ? `; ${plural(found.unmapped, 'Datadog trace')} without either: a compat-mode trace id cannot be ` +
+            'mapped back to X-Ray (it keeps only the last 63 bits)'
+          : '') +
+        '\n',
+    );
+    ids.push(...found.ids);
+  }
+  if (ids.length === 0) throw new UsageError('no trace ids in --trace-id, --trace-ids or --datadog');
+  return [...new Set(ids)];
 }
 
 const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {

@@ -12,12 +12,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  checkAccount,
   convertTraces,
+  createTransactionSearchApi,
   type DatadogSpan,
   type JoinReport,
   joinSpans,
   pullTraces,
   renderFlameGraph,
+  retrieveTraces,
+  traceIdsOfDatadogSpans,
   type XRayTrace,
 } from '../../src/merge/index.ts';
 import { parseTraceHeader } from '../../src/xray/header.ts';
@@ -89,6 +93,12 @@ export interface DemoResult {
   readonly datadog: DatadogSpan[];
   /** false when the function ran under aws-lambda-ric with the project's JS client in place of its native one. */
   readonly nativeClient: boolean;
+  /** With `transactionSearch`: what the account check said, and the classic pull's merge to compare. */
+  readonly transactionSearch?: {
+    readonly notices: readonly string[];
+    readonly retrievalStatuses: readonly string[];
+    readonly classic: DatadogSpan[][];
+  };
 }
 
 export interface DemoOptions {
@@ -96,6 +106,13 @@ export interface DemoOptions {
   /** Node major of the Lambda runtime to run: 22 (aws-lambda-ric 3.x) or 24 (4.x). */
   readonly major?: 22 | 24;
   readonly say?: (line: string) => void;
+  /**
+   * The X-Ray API stand-in plays an account with CloudWatch Transaction Search (spans in
+   * `aws/spans`, 1% indexed): the merger finds the X-Ray trace ids in the Datadog spans'
+   * `aws.xray.trace_id` tags and retrieves the traces with StartTraceRetrieval. The classic pull of
+   * an X-Ray account is run too, to show the merge comes out the same.
+   */
+  readonly transactionSearch?: boolean;
 }
 
 /**
@@ -337,21 +354,61 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     }
 
     if (host === undefined) throw new Error('checkout-web made no call');
-    const xrayApi = await startXRayApi({ traces: storedTraces(daemon, timings, gateway.segments()) });
+    const stored = storedTraces(daemon, timings, gateway.segments());
+    const xrayApi = await startXRayApi({
+      traces: stored,
+      ...(options.transactionSearch ? { transactionSearch: { destination: 'CloudWatchLogs' as const } } : {}),
+    });
     try {
-      say(`pulling X-Ray traces from the X-Ray API stand-in with @aws-sdk/client-xray`);
+      const credentials = { accessKeyId: 'AKIDEMO', secretAccessKey: 'demo-secret' };
       const first = timings[0]!.start * 1000;
-      const pulled: XRayTrace[] = [];
-      for await (const trace of pullTraces({
-        window: { start: Math.floor(first) - 60_000, end: Date.now() + 60_000 },
-        endpoint: xrayApi.url,
-        region: REGION,
-        credentials: { accessKeyId: 'AKIDEMO', secretAccessKey: 'demo-secret' },
-      })) {
-        pulled.push(trace);
+      const window = { start: Math.floor(first) - 60_000, end: Date.now() + 60_000 };
+      const pullClassic = async (endpoint: string): Promise<XRayTrace[]> => {
+        const traces: XRayTrace[] = [];
+        for await (const trace of pullTraces({ window, endpoint, region: REGION, credentials }))
+          traces.push(trace);
+        return traces;
+      };
+      const datadog = agent.traces.flat().map(fromWire);
+      let pulled: XRayTrace[];
+      let transactionSearch: DemoResult['transactionSearch'];
+      if (options.transactionSearch) {
+        const searchApi = createTransactionSearchApi({ endpoint: xrayApi.url, region: REGION, credentials });
+        try {
+          say('the X-Ray API stand-in plays an account with CloudWatch Transaction Search');
+          const account = await checkAccount(searchApi);
+          for (const line of account.notices) say(`  ${line}`);
+          const ids = traceIdsOfDatadogSpans(datadog);
+          say(
+            `  ${ids.ids.length} X-Ray trace ids from the aws.xray.trace_id tags of ${datadog.length} Datadog spans; ` +
+              'retrieving them with StartTraceRetrieval and ListRetrievedTraces',
+          );
+          pulled = [];
+          const retrieval = retrieveTraces({ traceIds: ids.ids, window, api: searchApi, pollDelayMs: 50 });
+          let step = await retrieval.next();
+          for (; !step.done; step = await retrieval.next()) {
+            const { trace } = step.value;
+            pulled.push({ Id: trace.Id, Segments: trace.Spans ?? [] });
+          }
+          const statuses = step.value.batches.map((batch) => batch.status);
+          say(`  retrieval ${statuses.join(', ')}: ${pulled.length} traces`);
+          // The same traces pulled from an account whose spans go to X-Ray, for comparison.
+          const classicApi = await startXRayApi({ traces: stored });
+          try {
+            const classicPulled = await pullClassic(classicApi.url);
+            const classic = joinSpans([...convertTraces(classicPulled).spans, ...datadog]).traces;
+            transactionSearch = { notices: account.notices, retrievalStatuses: statuses, classic };
+          } finally {
+            await classicApi.close();
+          }
+        } finally {
+          searchApi.destroy();
+        }
+      } else {
+        say(`pulling X-Ray traces from the X-Ray API stand-in with @aws-sdk/client-xray`);
+        pulled = await pullClassic(xrayApi.url);
       }
       const converted = convertTraces(pulled);
-      const datadog = agent.traces.flat().map(fromWire);
       const { traces, report } = joinSpans([...converted.spans, ...datadog]);
       mkdirSync(options.outDir, { recursive: true });
       const htmlPath = path.join(options.outDir, 'trace.html');
@@ -371,6 +428,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         pulled,
         datadog,
         nativeClient: client.native,
+        ...(transactionSearch !== undefined ? { transactionSearch } : {}),
       };
     } finally {
       await xrayApi.close();

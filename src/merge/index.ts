@@ -1,7 +1,8 @@
 /**
  * xray-dd-merge/merge: the merger as a library. Pull X-Ray traces, convert segment documents into
  * Datadog spans with the same id mapping the runtime uses, join them with Datadog spans, and
- * send them to an agent, NDJSON or an HTML flame graph. Also the scheduled Lambda handler.
+ * send them to an agent, NDJSON or an HTML flame graph. Also the scheduled Lambda handler, accounts
+ * with CloudWatch Transaction Search (`pullAccount`), and OpenTelemetry input (`readTraceInput`).
  *
  * @example
  * import { convertTraces, joinSpans, pullTraces, sendToAgent } from 'xray-dd-merge/merge';
@@ -12,6 +13,7 @@
  * await sendToAgent(traces, { url: 'http://127.0.0.1:8126' });
  */
 
+export { type AccountCheck, checkAccount } from './account.ts';
 export {
   type ConversionResult,
   type ConvertOptions,
@@ -30,6 +32,7 @@ export {
 } from './datadog-metadata.ts';
 export { type EnvironmentOptions, tagEnvironment } from './environment.ts';
 export { type FlameGraphOptions, renderFlameGraph } from './flamegraph.ts';
+export { documentFormat, type TraceFormat } from './format.ts';
 export {
   DATADOG_PARENT_TAG,
   type HybridJoinReport,
@@ -50,9 +53,39 @@ export {
   type SpanRef,
 } from './join.ts';
 export { MERGER_DEFAULTS, type MergerSettings, resolveMergerSettings } from './merger-config.ts';
-export { type PipelineSummary, pullIntoSink } from './pipeline.ts';
+export {
+  type Attributes,
+  type AttributeValue,
+  convertOtelSpans,
+  NO_SERVICE,
+  type OtelConvertOptions,
+  type OtelKind,
+  type OtelRead,
+  type OtelSkipped,
+  type OtelSpan,
+  readOtelSpans,
+  xrayTraceIdOf,
+} from './otel/index.ts';
+export { type PipelineSummary, PipelineTally, pullIntoSink } from './pipeline.ts';
 export { createProgressReporter, type ProgressReporter, type ProgressStream } from './progress.ts';
 export { BATCH_SIZE, type PullOptions, type PullProgress, pullTraces } from './pull.ts';
+export {
+  type AccountPullOptions,
+  type AccountPullSummary,
+  describeBatch,
+  pullAccount,
+} from './pull-account.ts';
+export {
+  RETRIEVAL_BATCH_SIZE,
+  type RetrievalBatch,
+  RetrievalDeniedError,
+  type RetrievedItem,
+  type RetrieveOptions,
+  type RetrieveSummary,
+  retrieveTraces,
+  windowOfTraceIds,
+} from './retrieve.ts';
+export { createRetrying, type Retrying, type RetryOptions } from './retry.ts';
 export {
   createMergeHandler,
   type MergeEvent,
@@ -89,6 +122,32 @@ export {
   SpanJsonError,
   spanFromJson,
 } from './span-json.ts';
+export {
+  type DatadogTraceIds,
+  normalizeTraceId,
+  readTraceIdList,
+  type TraceIdList,
+  traceIdsOfDatadogSpans,
+} from './trace-ids.ts';
+export {
+  addTraceDocument,
+  convertTraceInput,
+  emptyTraceInput,
+  readTraceInput,
+  type TraceInput,
+} from './trace-input.ts';
+export {
+  createTransactionSearchApi,
+  type DestinationResult,
+  type IndexingRuleSummary,
+  isAccessDenied,
+  type RetrievalFormat,
+  type RetrievalStatus,
+  type RetrievedTrace,
+  type RetrievedTracesPage,
+  type SegmentDestination,
+  type TransactionSearchApi,
+} from './transaction-search-client.ts';
 export {
   HOUR_MS,
   MAX_WINDOW_MS,

@@ -8,7 +8,7 @@
  * const summary = await pullIntoSink({ window: { start, end } }, sink);
  */
 
-import { type ConvertOptions, convertTraces } from './convert.ts';
+import { type ConversionResult, type ConvertOptions, convertTraces } from './convert.ts';
 import { type EnvironmentOptions, tagEnvironment } from './environment.ts';
 import { joinHybrid, type MalformedMetadata } from './hybrid-join.ts';
 import { type PullOptions, type PullProgress, pullTraces } from './pull.ts';
@@ -39,14 +39,7 @@ export async function pullIntoSink(
   options: PullOptions & ConvertOptions & EnvironmentOptions,
   sink: TraceSink,
 ): Promise<PipelineSummary> {
-  let traces = 0;
-  let spans = 0;
-  let documents = 0;
-  let skipped = 0;
-  const skippedSamples: SkippedDocument[] = [];
-  let joinedInvocations = 0;
-  let malformedMetadata = 0;
-  const malformed: MalformedMetadata[] = [];
+  const tally = new PipelineTally();
   let last: PullProgress | undefined;
   let finished = false;
   try {
@@ -57,22 +50,7 @@ export async function pullIntoSink(
         options.onProgress?.(progress);
       },
     })) {
-      const result = convertTraces([trace], options);
-      documents += result.documents;
-      skipped += result.skipped.length;
-      for (const entry of result.skipped)
-        if (skippedSamples.length < SKIPPED_SAMPLES) skippedSamples.push(entry);
-      if (result.spans.length === 0) continue;
-      // No Datadog spans here: the hybrid join moves the X-Ray spans into the upstream trace, and
-      // Datadog's backend finds the function's own spans there by id.
-      const hybrid = joinHybrid(result.spans);
-      joinedInvocations += hybrid.report.invocations.length;
-      malformedMetadata += hybrid.report.malformed.length;
-      for (const entry of hybrid.report.malformed)
-        if (malformed.length < SKIPPED_SAMPLES) malformed.push(entry);
-      traces += 1;
-      spans += hybrid.spans.length;
-      await sink.write(tagEnvironment(hybrid.spans, options));
+      await tally.send(convertTraces([trace], options), sink, options);
     }
     finished = true;
   } finally {
@@ -80,16 +58,51 @@ export async function pullIntoSink(
     if (finished) await sink.close();
     else await sink.close().catch(() => undefined);
   }
-  return {
-    traces,
-    spans,
-    documents,
-    skipped,
-    skippedSamples,
-    throttled: last?.throttled ?? 0,
-    unprocessed: last?.unprocessed ?? [],
-    joinedInvocations,
-    malformedMetadata,
-    malformedSamples: malformed,
-  };
+  return tally.summary(last?.throttled ?? 0, last?.unprocessed ?? []);
+}
+
+/** The running totals of one run: the classic pull and the Transaction Search retrieval share it. */
+export class PipelineTally {
+  private traces = 0;
+  private spans = 0;
+  private documents = 0;
+  private skipped = 0;
+  private readonly skippedSamples: SkippedDocument[] = [];
+  private joinedInvocations = 0;
+  private malformedMetadata = 0;
+  private readonly malformed: MalformedMetadata[] = [];
+
+  /** One converted trace: counted, joined (hybrid), tagged with the environment and written. */
+  async send(result: ConversionResult, sink: TraceSink, options: EnvironmentOptions): Promise<void> {
+    this.documents += result.documents;
+    this.skipped += result.skipped.length;
+    for (const entry of result.skipped)
+      if (this.skippedSamples.length < SKIPPED_SAMPLES) this.skippedSamples.push(entry);
+    if (result.spans.length === 0) return;
+    // No Datadog spans here: the hybrid join moves the X-Ray spans into the upstream trace, and
+    // Datadog's backend finds the function's own spans there by id.
+    const hybrid = joinHybrid(result.spans);
+    this.joinedInvocations += hybrid.report.invocations.length;
+    this.malformedMetadata += hybrid.report.malformed.length;
+    for (const entry of hybrid.report.malformed)
+      if (this.malformed.length < SKIPPED_SAMPLES) this.malformed.push(entry);
+    this.traces += 1;
+    this.spans += hybrid.spans.length;
+    await sink.write(tagEnvironment(hybrid.spans, options));
+  }
+
+  summary(throttled: number, unprocessed: readonly string[]): PipelineSummary {
+    return {
+      traces: this.traces,
+      spans: this.spans,
+      documents: this.documents,
+      skipped: this.skipped,
+      skippedSamples: this.skippedSamples,
+      throttled,
+      unprocessed,
+      joinedInvocations: this.joinedInvocations,
+      malformedMetadata: this.malformedMetadata,
+      malformedSamples: this.malformed,
+    };
+  }
 }

@@ -37,6 +37,8 @@ export interface PullProgress {
 
 export interface PullOptions extends XRayClientOptions {
   readonly window: TimeWindow;
+  /** Fetch these traces with BatchGetTraces instead of listing the window with GetTraceSummaries. */
+  readonly traceIds?: readonly string[];
   readonly filterExpression?: string;
   /** What the window selects on; X-Ray's default is `TraceId` (the trace's start). */
   readonly timeRangeType?: 'TraceId' | 'Event' | 'Service';
@@ -135,6 +137,21 @@ export async function* pullTraces(options: PullOptions): AsyncGenerator<XRayTrac
   };
 
   try {
+    if (options.traceIds !== undefined) {
+      const ids = [...new Set(options.traceIds)];
+      update({ summaries: ids.length });
+      const batches: string[][] = [];
+      for (let i = 0; i < ids.length; i += BATCH_SIZE) batches.push(ids.slice(i, i + BATCH_SIZE));
+      for await (const traces of mapOrdered(batches, concurrency, fetchBatch)) {
+        for (const trace of traces) {
+          update({ traces: progress.traces + 1 });
+          yield trace;
+        }
+      }
+      update({ windowsDone: windows.length });
+      const { window: _none, ...final } = progress;
+      return final;
+    }
     let boundary = new Set<string>();
     for (const window of windows) {
       update({ window });

@@ -14,6 +14,9 @@
  *   Set the schedule's rate to the interval.
  * - with neither (a manual test invoke), the current time stands in for `time`.
  *
+ * Each run asks `GetTraceSegmentDestination` once; in an account with Transaction Search it logs
+ * that `GetTraceSummaries` sees only the indexed share of the traces (and which share).
+ *
  * @example
  * // merger.mjs, deployed with a schedule of rate(5 minutes) and DD_MERGER_INTERVAL=5m
  * export { mergeHandler as handler } from 'xray-dd-merge/merge';
@@ -23,8 +26,9 @@ import type { Writable } from 'node:stream';
 import { mergerEnvironment, resolveConfig } from '../config.ts';
 import { log } from '../log.ts';
 import { type MergerSettings, resolveMergerSettings } from './merger-config.ts';
-import { type PipelineSummary, pullIntoSink } from './pipeline.ts';
+import type { PipelineSummary } from './pipeline.ts';
 import type { PullOptions } from './pull.ts';
+import { pullAccount } from './pull-account.ts';
 import { createAgentSink } from './sinks/agent.ts';
 import { createNdjsonSink } from './sinks/ndjson.ts';
 import { parseInstant, scheduledWindow, type TimeWindow } from './window.ts';
@@ -97,9 +101,11 @@ export function createMergeHandler(
       settings.sink === 'agent'
         ? createAgentSink({ url: settings.agentUrl })
         : createNdjsonSink(out ?? process.stdout);
-    const summary = await pullIntoSink(
+    const summary = await pullAccount(
       {
         window,
+        // Only a Transaction Search account or a missing permission gives notices: each is a warning.
+        onNotice: (line) => log.warn(line.replace(/^warning: /, '')),
         idMode: settings.traceIdMode,
         includeMetadata: settings.includeMetadata,
         ...(settings.env !== undefined ? { env: settings.env } : {}),
