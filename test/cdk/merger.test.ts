@@ -91,7 +91,15 @@ describe('XRayDatadogMerger with defaults', () => {
         actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
         resources: [JSON.stringify(SECRET)],
       },
-      { actions: ['xray:BatchGetTraces', 'xray:GetTraceSummaries'], resources: ['"*"'] },
+      {
+        actions: [
+          'xray:BatchGetTraces',
+          'xray:GetIndexingRules',
+          'xray:GetTraceSegmentDestination',
+          'xray:GetTraceSummaries',
+        ],
+        resources: ['"*"'],
+      },
     ]);
     const role = propertiesOf(template, 'AWS::IAM::Role', 'MergerRole');
     assert.equal(role.ManagedPolicyArns, undefined, 'no managed policy');

@@ -169,7 +169,12 @@ describe('layer ARNs', () => {
 
 describe('merger IAM actions', () => {
   it('reads X-Ray only; decrypts only', () => {
-    assert.deepEqual(MERGER_READ_ACTIONS['trace-api'], ['xray:GetTraceSummaries', 'xray:BatchGetTraces']);
+    assert.deepEqual(MERGER_READ_ACTIONS['trace-api'], [
+      'xray:GetTraceSummaries',
+      'xray:BatchGetTraces',
+      'xray:GetTraceSegmentDestination',
+      'xray:GetIndexingRules',
+    ]);
     assert.deepEqual(MERGER_KMS_ACTIONS, ['kms:Decrypt']);
   });
 });

@@ -149,7 +149,16 @@ describe('CloudFormation template (layer/out/xray-dd-merge-merger.template.json)
     for (const { id, s } of statements) {
       for (const action of asList(s.Action)) assert.doesNotMatch(String(action), /\*/, id);
       if (asList(s.Resource).includes('*')) {
-        assert.deepEqual(asList(s.Action).sort(), ['xray:BatchGetTraces', 'xray:GetTraceSummaries'], id);
+        assert.deepEqual(
+          asList(s.Action).sort(),
+          [
+            'xray:BatchGetTraces',
+            'xray:GetIndexingRules',
+            'xray:GetTraceSegmentDestination',
+            'xray:GetTraceSummaries',
+          ],
+          id,
+        );
       }
     }
     const kms = statements.filter(({ s }) => asList(s.Action).includes('kms:Decrypt'));
