@@ -29,7 +29,7 @@
  */
 
 import { type DatadogTraceId, datadogSpanId, datadogTraceId, type TraceIdMode } from '../xray/ids.ts';
-import { indexServices, type ServiceEntry, serviceOfStandalone } from './convert/service.ts';
+import { indexServices, type ServiceIndex, serviceOfStandalone } from './convert/service.ts';
 import {
   type Conversion,
   resetSpanParts,
@@ -38,7 +38,12 @@ import {
   toSpan,
 } from './convert/span-builder.ts';
 import { sortSpans } from './order.ts';
-import { readSegmentDocument, type SegmentDocument, type SkippedDocument } from './segment-schema.ts';
+import {
+  type DroppedField,
+  readSegmentDocument,
+  type SegmentDocument,
+  type SkippedDocument,
+} from './segment-schema.ts';
 import type { DatadogSpan } from './span.ts';
 
 export { originSpanName } from './convert/origin.ts';
@@ -57,6 +62,8 @@ export interface ConversionResult {
   readonly documents: number;
   /** Documents and nested subsegments left out, with the reason. */
   readonly skipped: SkippedDocument[];
+  /** Wrong fields left out of documents that were kept, with the reason. */
+  readonly dropped: DroppedField[];
 }
 
 /** One trace as `BatchGetTraces` returns it (the SDK's shape, without depending on the SDK). */
@@ -81,11 +88,12 @@ export function convertDocuments(
   options: ConvertOptions = {},
 ): ConversionResult {
   const skipped: SkippedDocument[] = [];
+  const dropped: DroppedField[] = [];
   const valid: SegmentDocument[] = [];
   let count = 0;
   for (const input of documents) {
     count += 1;
-    const document = readSegmentDocument(input, skipped);
+    const document = readSegmentDocument(input, skipped, dropped);
     if (document !== undefined) valid.push(document);
   }
 
@@ -117,7 +125,7 @@ export function convertDocuments(
     throw error;
   }
   sortSpans(spans);
-  return { spans, documents: count, skipped };
+  return { spans, documents: count, skipped, dropped };
 }
 
 /** The document's span, then its subsegments' (each segment id mapped once). */
@@ -163,7 +171,7 @@ function parentSpanId(
 }
 
 /** For every segment and subsegment id of the call: the service of its segment, or where to look for it. */
-function servicesOf(conversion: Conversion): Map<string, ServiceEntry> {
+function servicesOf(conversion: Conversion): ServiceIndex {
   conversion.services ??= indexServices(conversion.documents);
   return conversion.services;
 }

@@ -78,12 +78,34 @@ export function tagAws(
       }
     } else tagAwsValue(name, value, 2, meta, metrics);
   }
-  if (doc.namespace === 'aws') meta.setOwn(META['aws_service'], doc.name);
-  if (
-    (doc.origin === 'AWS::Lambda::Function' || doc.origin === 'AWS::Lambda') &&
-    !meta.hasOwn(META.functionname)
-  )
+  if (isAwsCall(doc)) {
+    meta.setOwn(META['aws_service'], doc.name);
+    tagAwsPeer(meta);
+  }
+  const origin = doc.origin?.toLowerCase();
+  if ((origin === 'aws::lambda::function' || origin === 'aws::lambda') && !meta.hasOwn(META.functionname))
     meta.setOwn(META['functionname'], doc.name);
+}
+
+/** An AWS SDK call: namespace `aws`, in any case (X-Ray SDKs write `aws`; some producers `AWS`). */
+export function isAwsCall(doc: SegmentDocument): boolean {
+  const namespace = doc.namespace;
+  return namespace !== undefined && (namespace === 'aws' || namespace.toLowerCase() === 'aws');
+}
+
+/** What the call acted on, in the order dd-trace picks `peer.service` for AWS calls. */
+const PEER_SOURCES = ['tablename', 'queuename', 'topicname', 'bucketname', 'functionname'] as const;
+
+function tagAwsPeer(meta: MetaTags): void {
+  for (let i = 0; i < PEER_SOURCES.length; i += 1) {
+    const source = PEER_SOURCES[i] as (typeof PEER_SOURCES)[number];
+    const value = meta.getOwn(META[source]);
+    if (value !== undefined) {
+      meta.setOwn(META['peer.service'], value);
+      meta.setOwn(META['_dd.peer.service.source'], source);
+      return;
+    }
+  }
 }
 
 /** One value under `aws` at `name`; objects are followed down to `aws.<key>.<key>`. */

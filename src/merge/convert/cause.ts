@@ -1,15 +1,22 @@
 /**
- * `fault`/`error`/`throttle` and `cause` -> the span's error flag and `error.*` tags. A cause that
- * is an exception id is looked up across the call's documents.
+ * `fault`/`error`/`throttle` and `cause` -> the span's error flag and `error.*` tags from the first
+ * exception. A cause with more exceptions keeps the others: their count (`xray.exceptions.count`,
+ * all of them) and one `type: message` line each (`xray.exceptions.others`). A cause that is an
+ * exception id is looked up across the call's documents.
  */
 
 import type { SegmentDocument, XRayException } from '../segment-schema.ts';
-import { META, type MetaTags } from './tags.ts';
+import { META, METRICS, type MetaTags, type MetricTags } from './tags.ts';
 
 /** Finds an exception recorded elsewhere in the trace by its id. */
 export type ExceptionLookup = (id: string) => XRayException | undefined;
 
-export function tagError(doc: SegmentDocument, exceptions: ExceptionLookup, meta: MetaTags): 0 | 1 {
+export function tagError(
+  doc: SegmentDocument,
+  exceptions: ExceptionLookup,
+  meta: MetaTags,
+  metrics: MetricTags,
+): 0 | 1 {
   const { cause, fault, error, throttle } = doc;
   if (fault !== true && error !== true && throttle !== true && cause === undefined) return 0;
   const flag =
@@ -22,7 +29,17 @@ export function tagError(doc: SegmentDocument, exceptions: ExceptionLookup, meta
     meta.setOwn(META['xray.cause_id'], cause);
     exception = exceptions(cause);
   } else {
-    exception = cause?.exceptions?.[0];
+    const all = cause?.exceptions;
+    exception = all?.[0];
+    if (all !== undefined && all.length > 1) {
+      metrics.setOwn(METRICS['xray.exceptions.count'], all.length);
+      const others: string[] = [];
+      for (let i = 1; i < all.length; i += 1) {
+        const other = all[i] as XRayException;
+        others.push(`${other.type ?? 'exception'}: ${other.message ?? ''}`);
+      }
+      meta.setOwn(META['xray.exceptions.others'], others.join('\n'));
+    }
   }
 
   const status = doc.http?.response?.status;

@@ -7,39 +7,50 @@
 import type { SegmentDocument } from '../segment-schema.ts';
 
 /**
- * Span types of the origins X-Ray writes; other AWS origins are calls over HTTP. A Map: only its
- * own keys are found (an origin such as "constructor" is not), and the lookup is quicker.
+ * Span types of the origins X-Ray writes, by origin in lowercase (producers differ in case); other
+ * AWS origins are calls over HTTP. The list: the developer guide's segment origins, the inferred
+ * segments X-Ray makes for AWS calls (`AWS::SNS` has no `::Topic`), and the compute origins the
+ * OpenTelemetry collector's X-Ray exporter writes. A Map: only its own keys are found (an origin
+ * such as "constructor" is not), and the lookup is quicker.
  */
-export const ORIGIN_TYPES: ReadonlyMap<string, string> = new Map([
-  ['AWS::Lambda', 'serverless'],
-  ['AWS::Lambda::Function', 'serverless'],
-  ['AWS::StepFunctions::StateMachine', 'serverless'],
-  ['AWS::ApiGateway::Stage', 'web'],
-  ['AWS::ElasticLoadBalancingV2::LoadBalancer', 'web'],
-  ['AWS::EC2::Instance', 'web'],
-  ['AWS::ECS::Container', 'web'],
-  ['AWS::EKS::Container', 'web'],
-  ['AWS::ElasticBeanstalk::Environment', 'web'],
-  ['AWS::AppSync::GraphQLAPI', 'graphql'],
-  ['AWS::DynamoDB::Table', 'db'],
-  ['AWS::RDS::DBInstance', 'sql'],
-  ['AWS::SQS::Queue', 'queue'],
-  ['AWS::SNS::Topic', 'queue'],
-  ['AWS::Events::EventBus', 'queue'],
-  ['AWS::Kinesis::Stream', 'queue'],
-]);
+export const ORIGIN_TYPES: ReadonlyMap<string, string> = new Map(
+  [
+    ['AWS::Lambda', 'serverless'],
+    ['AWS::Lambda::Function', 'serverless'],
+    ['AWS::StepFunctions::StateMachine', 'serverless'],
+    ['AWS::ApiGateway::Stage', 'web'],
+    ['AWS::ElasticLoadBalancing::LoadBalancer', 'web'],
+    ['AWS::ElasticLoadBalancingV2::LoadBalancer', 'web'],
+    ['AWS::EC2::Instance', 'web'],
+    ['AWS::ECS::Container', 'web'],
+    ['AWS::ECS::EC2', 'web'],
+    ['AWS::ECS::Fargate', 'web'],
+    ['AWS::EKS::Container', 'web'],
+    ['AWS::ElasticBeanstalk::Environment', 'web'],
+    ['AWS::AppRunner::Service', 'web'],
+    ['AWS::AppSync::GraphQLAPI', 'graphql'],
+    ['AWS::DynamoDB::Table', 'db'],
+    ['AWS::RDS::DBInstance', 'sql'],
+    ['AWS::S3::Bucket', 'http'],
+    ['AWS::SQS', 'queue'],
+    ['AWS::SQS::Queue', 'queue'],
+    ['AWS::SNS', 'queue'],
+    ['AWS::SNS::Topic', 'queue'],
+    ['AWS::Events::EventBus', 'queue'],
+    ['AWS::Kinesis', 'queue'],
+    ['AWS::Kinesis::Stream', 'queue'],
+  ].map(([origin, type]) => [(origin as string).toLowerCase(), type as string]),
+);
 
 /**
  * Span names that must not follow the generic rule: the Lambda service's segment would become
  * `aws.lambda`, the name of the runtime's own span in the same trace.
  */
-const ORIGIN_NAMES: Readonly<Record<string, string>> = {
-  'AWS::Lambda': 'aws.lambda.service',
-};
+const ORIGIN_NAMES: ReadonlyMap<string, string> = new Map([['aws::lambda', 'aws.lambda.service']]);
 
-/** `AWS::Lambda::Function` -> `aws.lambda.function`; `AWS::Lambda` -> `aws.lambda.service`. */
+/** `AWS::Lambda::Function` -> `aws.lambda.function`; `AWS::Lambda` -> `aws.lambda.service`; in any case. */
 export function originSpanName(origin: string): string {
-  const named = Object.hasOwn(ORIGIN_NAMES, origin) ? ORIGIN_NAMES[origin] : undefined;
+  const named = ORIGIN_NAMES.get(origin.toLowerCase());
   if (named !== undefined) return named;
   const slug = origin
     .split('::')
@@ -52,15 +63,6 @@ export function originSpanName(origin: string): string {
     .filter((part) => part.length > 0)
     .join('.');
   return slug.length > 0 ? slug : 'xray.segment';
-}
-
-/** {@link originSpanName} of the origins X-Ray writes, worked out once. */
-const KNOWN_SPAN_NAMES: ReadonlyMap<string, string> = new Map(
-  [...ORIGIN_TYPES.keys()].map((origin) => [origin, originSpanName(origin)]),
-);
-
-export function spanNameOf(origin: string): string {
-  return KNOWN_SPAN_NAMES.get(origin) ?? originSpanName(origin);
 }
 
 /** A span's name and type; the common ones are shared constants, so no object is made per span. */
@@ -83,12 +85,15 @@ const ORIGIN_KINDS = new Map<string, SpanKind>();
 function originKind(origin: string): SpanKind {
   let kind = ORIGIN_KINDS.get(origin);
   if (kind === undefined) {
+    const lower = origin.toLowerCase();
+    const known = ORIGIN_TYPES.get(lower);
     kind = {
-      name: spanNameOf(origin),
-      type: ORIGIN_TYPES.get(origin) ?? (origin.startsWith('AWS::') ? 'http' : 'custom'),
+      name: originSpanName(origin),
+      type: known ?? (lower.startsWith('aws::') ? 'http' : 'custom'),
     };
-    // Origins come from the documents: only the known ones are kept, so memory stays bounded.
-    if (ORIGIN_TYPES.has(origin)) ORIGIN_KINDS.set(origin, kind);
+    // Origins come from the documents: only the known ones are kept (each in the cases seen, few),
+    // so memory stays bounded.
+    if (known !== undefined && ORIGIN_KINDS.size < 256) ORIGIN_KINDS.set(origin, kind);
   }
   return kind;
 }
@@ -98,9 +103,14 @@ export function spanKind(doc: SegmentDocument, segment: boolean): SpanKind {
   const origin = doc.origin;
   if (origin !== undefined) return originKind(origin);
   if (doc.sql !== undefined) return SQL_QUERY;
-  const namespace = doc.namespace;
-  if (namespace === 'aws') return doc.name === 'DynamoDB' ? AWS_DB_REQUEST : AWS_REQUEST;
+  const namespace = doc.namespace === undefined ? undefined : lowerNamespace(doc.namespace);
+  if (namespace === 'aws') return doc.name.toLowerCase() === 'dynamodb' ? AWS_DB_REQUEST : AWS_REQUEST;
   if (segment) return doc.http?.request ? WEB_SEGMENT : SEGMENT;
   if (namespace === 'remote' && doc.http !== undefined) return HTTP_REQUEST;
   return SUBSEGMENT;
+}
+
+/** `aws` and `remote` as X-Ray SDKs write them take no copy; other cases are lowered. */
+export function lowerNamespace(namespace: string): string {
+  return namespace === 'aws' || namespace === 'remote' ? namespace : namespace.toLowerCase();
 }

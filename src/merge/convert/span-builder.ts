@@ -10,8 +10,8 @@ import { SpanClock } from '../span-time.ts';
 import { awsResource, tagAws } from './aws.ts';
 import { type ExceptionLookup, indexExceptions, tagError } from './cause.ts';
 import { httpResource, tagHttp } from './http.ts';
-import { spanKind } from './origin.ts';
-import type { ServiceEntry } from './service.ts';
+import { lowerNamespace, spanKind } from './origin.ts';
+import type { ServiceIndex } from './service.ts';
 import { tagSql } from './sql.ts';
 import {
   META,
@@ -39,7 +39,7 @@ export interface Conversion {
   /** Finds an exception by id across the call's documents (the index is built on first use). */
   readonly exception: ExceptionLookup;
   /** Built on the first standalone subsegment. */
-  services: Map<string, ServiceEntry> | undefined;
+  services: ServiceIndex | undefined;
 }
 
 /** What every span of one top-level document shares. */
@@ -141,10 +141,17 @@ export function toSpan(
   const version = doc.service?.version;
   if (version !== undefined) meta.setOwn(META['version'], version);
 
-  if (http !== undefined) tagHttp(http, meta);
   if (aws !== undefined) tagAws(doc, aws, meta, metrics);
-  if (sql !== undefined) tagSql(sql, meta);
-  const error = tagError(doc, conversion.exception, meta);
+  if (sql !== undefined) tagSql(sql, xrayName, meta);
+  // After aws and sql, which name the peer more precisely than the URL's host.
+  if (http !== undefined)
+    tagHttp(
+      http,
+      !segment && namespace !== undefined && lowerNamespace(namespace) === 'remote',
+      meta,
+      metrics,
+    );
+  const error = tagError(doc, conversion.exception, meta, metrics);
   if (segment) metrics.setOwn(METRICS['_sampling_priority_v1'], USER_KEEP);
 
   const inProgress = doc.in_progress === true || doc.end_time === undefined;

@@ -51,6 +51,9 @@ export const OWN_META = tagLayout([
   'http.useragent',
   'http.client_ip',
   'http.status_code',
+  'out.host',
+  'peer.service',
+  '_dd.peer.service.source',
   'region',
   'tablename',
   'bucketname',
@@ -60,6 +63,7 @@ export const OWN_META = tagLayout([
   'aws_service',
   'sql.query',
   'db.system',
+  'db.name',
   'db.url',
   'db.user',
   'db.version',
@@ -72,9 +76,14 @@ export const OWN_META = tagLayout([
   'error.message',
   'error.type',
   'error.stack',
+  'xray.exceptions.others',
   'xray.in_progress',
 ] as const);
-export const OWN_METRICS = tagLayout(['_sampling_priority_v1'] as const);
+export const OWN_METRICS = tagLayout([
+  '_sampling_priority_v1',
+  'http.response.content_length',
+  'xray.exceptions.count',
+] as const);
 
 export type OwnMeta = (typeof OWN_META.keys)[number];
 export type OwnMetric = (typeof OWN_METRICS.keys)[number];
@@ -132,6 +141,10 @@ export class Tags<K extends string, V> {
 
   hasOwn(slot: number): boolean {
     return this.own[slot] !== undefined;
+  }
+
+  getOwn(slot: number): V | undefined {
+    return this.own[slot];
   }
 
   /** Nothing written. */
