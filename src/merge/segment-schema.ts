@@ -36,7 +36,8 @@ const optionalCount = z.optional(
 
 const stackFrameSchema = z.looseObject({
   path: optionalString,
-  line: optionalNumber,
+  // The X-Ray SDK for Node.js writes `null` for a frame it has no line for.
+  line: z.optional(z.nullable(z.number())),
   label: optionalString,
 });
 
@@ -253,7 +254,10 @@ function validateTopLevel(value: unknown): SegmentParse {
   const dropped: DroppedField[] = [];
   const document = validate(value, undefined, skipped, dropped);
   if (!document) return { ok: false, skipped, dropped };
-  const where = { traceId: document.trace_id, id: document.id };
+  const where = {
+    ...(document.trace_id !== undefined ? { traceId: document.trace_id } : {}),
+    id: document.id,
+  };
   if (document.trace_id === undefined) {
     return { ok: false, skipped: [{ ...where, reason: 'a top-level document needs trace_id' }], dropped };
   }
@@ -648,7 +652,7 @@ function passesException(value: unknown): boolean {
     if (
       !isRecord(frame) ||
       !isOptionalString(frame.path) ||
-      !isOptionalNumber(frame.line) ||
+      !(frame.line === null || isOptionalNumber(frame.line)) ||
       !isOptionalString(frame.label)
     )
       return false;

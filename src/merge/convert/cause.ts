@@ -51,7 +51,7 @@ export function tagError(
   const frames = exception?.stack ?? [];
   if (frames.length > 0) {
     const lines = frames.map((frame) => {
-      const where = `${frame.path ?? '<unknown>'}${frame.line !== undefined ? `:${frame.line}` : ''}`;
+      const where = `${frame.path ?? '<unknown>'}${frame.line !== undefined && frame.line !== null ? `:${frame.line}` : ''}`;
       return frame.label !== undefined ? `    at ${frame.label} (${where})` : `    at ${where}`;
     });
     meta.setOwn(META['error.stack'], [`${type}: ${message}`, ...lines].join('\n'));
