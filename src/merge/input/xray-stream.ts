@@ -159,11 +159,21 @@ async function* readNdjson(
     try {
       value = JSON.parse(trimmed);
     } catch (error) {
-      const truncated = last && /end of (JSON )?input|Unterminated/i.test((error as Error).message);
+      const at = /at position (\d+)/.exec((error as Error).message)?.[1];
+      const truncated =
+        last &&
+        (/end of (JSON )?input|Unterminated/i.test((error as Error).message) || Number(at) >= trimmed.length);
       const bad = { line, reason: truncated ? 'JSON cut short at the end of the input' : jsonReason(error) };
       firstBad ??= bad;
       report.notJsonCount += 1;
       if (report.notJson.length < MAX_LISTED_LINES) report.notJson.push(bad);
+      return;
+    }
+    if (isPlainDocument(value)) {
+      // The line's own text: the converter's fast path takes documents as JSON text (it checks a
+      // value it parsed itself in place, where a parsed one from elsewhere goes through the schema).
+      documents += 1;
+      yield { traceId: traceIdOf(value), documents: [trimmed], whole: false };
       return;
     }
     for (const batch of batchesOf(value, undefined)) {
@@ -238,6 +248,19 @@ async function* readJsonText(
   parser.onError = (error) => {
     failure ??= error;
   };
+  // The offset of the last token, for errors the token parser reports without one (an unexpected
+  // `]`): the tokenizer's `onToken` is wrapped to see it. Internal to the library, hence the cast;
+  // input-stream.test.ts covers it.
+  let lastTokenOffset = -1;
+  const tokenizer = (parser as unknown as { tokenizer?: { onToken: (token: { offset: number }) => void } })
+    .tokenizer;
+  if (tokenizer !== undefined) {
+    const forward = tokenizer.onToken;
+    tokenizer.onToken = (token) => {
+      lastTokenOffset = token.offset;
+      forward(token);
+    };
+  }
   // Where the input is, for messages: lines and the bytes since the last newline, before `chunk`.
   const position = new Position();
   // The first bytes, kept in case the whole input is one document printed over several lines.
@@ -254,7 +277,7 @@ async function* readJsonText(
     } catch (error) {
       failure ??= error as Error;
     }
-    if (failure !== undefined) throw parseFailure(name, failure, position, chunk, emitted);
+    if (failure !== undefined) throw parseFailure(name, failure, position, chunk, emitted, lastTokenOffset);
     position.advance(chunk);
     yield* queue.splice(0);
   }
@@ -285,6 +308,7 @@ function parseFailure(
   position: Position,
   chunk: Buffer | undefined,
   emitted: number,
+  lastTokenOffset = -1,
 ): InputError {
   const read = `after ${emitted} value${emitted === 1 ? '' : 's'}`;
   if (chunk === undefined || /ended in mid-parsing|Unexpected end/i.test(error.message)) {
@@ -295,11 +319,15 @@ function parseFailure(
       },
     );
   }
-  const absolute = /absolute position "(\d+)"/.exec(error.message)?.[1];
-  const unexpected = /Unexpected "(.+?)"/.exec(error.message)?.[1];
+  // The tokenizer says where (`absolute position "15"`); the token parser names the token only.
+  const absolute =
+    /absolute position "(\d+)"/.exec(error.message)?.[1] ??
+    (lastTokenOffset >= 0 ? lastTokenOffset : undefined);
+  const unexpected = /Unexpected "(.+?)"|Unexpected \w+ \("(.+?)"\)/.exec(error.message);
+  const token = unexpected?.[1] ?? unexpected?.[2];
   const where = absolute !== undefined ? position.at(Number(absolute), chunk) : position.here();
   return new InputError(
-    `${name}: not JSON at ${where}${unexpected !== undefined ? `: unexpected '${unexpected}'` : ''} (${read}; ${HINT})`,
+    `${name}: not JSON at ${where}${token !== undefined ? `: unexpected '${token}'` : ''} (${read}; ${HINT})`,
     { cause: error },
   );
 }
@@ -345,6 +373,21 @@ function count(chunk: Buffer, end: number): number {
   return lines;
 }
 
+/** A single segment document (not a trace, a `BatchGetTraces` response or an array). */
+function isPlainDocument(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !Array.isArray((value as Record<string, unknown>).Traces) &&
+    !Array.isArray((value as Record<string, unknown>).Segments)
+  );
+}
+
+function traceIdOf(document: Record<string, unknown>): string | undefined {
+  return typeof document.trace_id === 'string' ? document.trace_id.toLowerCase() : undefined;
+}
+
 /** The documents in one parsed value, a batch per trace object, per document, per array element. */
 function* batchesOf(value: unknown, traceId: string | undefined): Generator<DocumentBatch> {
   if (Array.isArray(value)) {
@@ -366,8 +409,7 @@ function* batchesOf(value: unknown, traceId: string | undefined): Generator<Docu
       yield { traceId: id, documents, whole: true };
       return;
     }
-    const own = typeof record.trace_id === 'string' ? record.trace_id.toLowerCase() : traceId;
-    yield { traceId: own, documents: [value], whole: false };
+    yield { traceId: traceIdOf(record) ?? traceId, documents: [value], whole: false };
     return;
   }
   yield { traceId, documents: [value], whole: false };
