@@ -12,6 +12,7 @@
  */
 
 import { createHash } from 'node:crypto';
+import { DEFAULT_SKEW_TOLERANCE_NS } from './join.ts';
 import { type DatadogSpan, type SpanOrigin, spanOrigin } from './span.ts';
 
 export interface FlameGraphOptions {
@@ -34,6 +35,10 @@ export interface FlameBar {
   orphan: boolean;
   /** Why the span is drawn where it is when that is not obvious (orphan, parent cycle). */
   note: string;
+  /** How the span sticks out of its parent's time (clock skew between hosts), or ''. */
+  skew: string;
+  /** The row of the span's parent in the chart, or -1 for a root: the page links them. */
+  parentRow: number;
   /** Nanoseconds from the start of the trace. */
   start: number;
   /** Nanoseconds. */
@@ -61,6 +66,8 @@ export interface TraceLayout {
   detachedRow: number;
   errors: number;
   orphans: number;
+  /** Spans that start before or end after their parent by more than the tolerance. */
+  skews: number;
   bars: FlameBar[];
 }
 
@@ -90,6 +97,7 @@ export function layoutTrace(spans: readonly DatadogSpan[]): TraceLayout {
       detachedRow: -1,
       errors: 0,
       orphans: 0,
+      skews: 0,
       bars: [],
     };
   }
@@ -191,6 +199,7 @@ export function layoutTrace(spans: readonly DatadogSpan[]): TraceLayout {
   for (const node of preorder) for (const child of treeChildren[node]!) parentInTree[child] = node;
   let rows = 0;
   let errors = 0;
+  let skews = 0;
   const bars: FlameBar[] = [];
   for (const node of preorder) {
     const parent = parentInTree[node]!;
@@ -198,6 +207,8 @@ export function layoutTrace(spans: readonly DatadogSpan[]): TraceLayout {
     rows = Math.max(rows, row[node]! + 1);
     const span = spans[node]!;
     if (span.error) errors++;
+    const skew = parent < 0 ? '' : skewOf(span, spans[parent]!);
+    if (skew !== '') skews++;
     bars.push({
       spanId: span.span_id,
       parentId: span.parent_id,
@@ -210,6 +221,8 @@ export function layoutTrace(spans: readonly DatadogSpan[]): TraceLayout {
       error: span.error === 1,
       orphan: orphan[node] === 1,
       note: notes[node]!,
+      skew,
+      parentRow: parent < 0 ? -1 : row[parent]!,
       start: starts[node]!,
       duration: Number(nonNegative(span.duration)),
       row: row[node]!,
@@ -231,8 +244,26 @@ export function layoutTrace(spans: readonly DatadogSpan[]): TraceLayout {
     detachedRow,
     errors,
     orphans: orphanRoots.length,
+    skews,
     bars,
   };
+}
+
+/**
+ * How a span sticks out of its parent's time by more than the join's tolerance: its host's clock
+ * and its parent's disagree (the join reports the same spans).
+ */
+function skewOf(span: DatadogSpan, parent: DatadogSpan): string {
+  const early = parent.start - span.start;
+  const late = span.start + nonNegative(span.duration) - (parent.start + nonNegative(parent.duration));
+  const parts: string[] = [];
+  if (early > DEFAULT_SKEW_TOLERANCE_NS) parts.push(`starts ${millis(early)} before its parent`);
+  if (late > DEFAULT_SKEW_TOLERANCE_NS) parts.push(`ends ${millis(late)} after its parent`);
+  return parts.length > 0 ? `clock skew: ${parts.join(' and ')}` : '';
+}
+
+function millis(ns: bigint): string {
+  return `${(Number(ns) / 1e6).toFixed(3)} ms`;
 }
 
 /**
@@ -270,9 +301,13 @@ export function renderFlameGraph(traces: DatadogSpan[][], options: FlameGraphOpt
 <ul class="legend" aria-label="Legend">
 <li><span class="swatch xray"></span>AWS X-Ray</li>
 <li><span class="swatch datadog"></span>Datadog APM</li>
+<li><span class="swatch shades"><span class="xray s0"></span><span class="xray s2"></span><span class="datadog s0"></span><span class="datadog s1"></span></span>shades of a colour: one per service</li>
 <li><span class="swatch error"><span class="err-mark">!</span></span>error</li>
 <li><span class="swatch orphan"></span>orphan (parent missing)</li>
+<li><span class="swatch skew"><span class="skew-mark">±</span></span>clock skew (outside its parent)</li>
+<li><span class="swatch link"></span>line to its parent, when not right above</li>
 </ul>
+<p class="hint">Labels: the resource or X-Ray name, then service · span name. Hover or focus a bar for its details; click to pin; Esc to close.</p>
 </header>
 <main id="traces"><noscript>The flame graph is drawn by JavaScript; please enable it.</noscript></main>
 <div id="tooltip" role="tooltip" hidden></div>
@@ -420,6 +455,13 @@ h1 { margin: 0; font-size: 20px; font-weight: 650; letter-spacing: -0.01em; }
 .swatch.datadog { background: var(--dd-0); }
 .swatch.error { background: #fde8eb; box-shadow: inset 0 0 0 2px var(--error); }
 .swatch.orphan { background: #e9ebef; outline: 2px dashed #1f2937; outline-offset: -1px; }
+.swatch.shades { width: auto; overflow: hidden; }
+.swatch.shades span { width: 8px; height: 14px; }
+.swatch.shades .xray.s0 { background: var(--xray-0); } .swatch.shades .xray.s2 { background: var(--xray-2); }
+.swatch.shades .datadog.s0 { background: var(--dd-0); } .swatch.shades .datadog.s1 { background: var(--dd-1); }
+.swatch.skew { background: #fff; outline: 2px dotted #8a5a00; outline-offset: -1px; }
+.swatch.link { background: linear-gradient(#6b7280, #6b7280) center / 2px 100% no-repeat; border-radius: 0; }
+.hint { flex-basis: 100%; margin: 0; color: var(--muted); font-size: 12px; }
 main { padding: 20px 28px 48px; }
 .empty { color: var(--muted); padding: 18px; }
 .trace { margin: 0 0 22px; background: #fff; border: 1px solid var(--line); border-radius: 8px; box-shadow: 0 1px 2px rgba(16, 24, 40, 0.05); }
@@ -447,10 +489,16 @@ main { padding: 20px 28px 48px; }
 .bar.datadog.s0 { background-color: var(--dd-0); } .bar.datadog.s1 { background-color: var(--dd-1); }
 .bar.datadog.s2 { background-color: var(--dd-2); } .bar.datadog.s3 { background-color: var(--dd-3); }
 .bar .label { flex: 1 1 auto; min-width: 0; overflow: hidden; text-overflow: ellipsis; }
-.bar .name { font-weight: 600; }
-.bar .res { margin-left: 7px; font-weight: 400; opacity: 0.85; }
-.bar.tiny { padding: 0; }
+.bar .primary { font-weight: 600; }
+.bar .sub { margin-left: 7px; font-weight: 400; opacity: 0.85; }
+.bar.tiny { padding: 0; min-width: 3px; overflow: visible; }
 .bar.tiny > * { display: none; }
+.bar.tiny > .label { display: block; position: absolute; top: 0; left: calc(100% + 4px); max-width: 420px; color: var(--ink); line-height: var(--bar-h); pointer-events: none; }
+.bar.tiny.tiny-left > .label { left: auto; right: calc(100% + 4px); text-align: right; }
+.bar.tiny.no-label > .label { display: none; }
+.bar.skew { outline: 2px dotted #8a5a00; outline-offset: 1px; }
+.skew-mark { flex: none; width: 14px; height: 14px; border-radius: 3px; background: #ffe08a; color: #4d3200; font: 700 11px/14px var(--sans); text-align: center; }
+.link { position: absolute; width: 0; border-left: 1px solid #6b7280; pointer-events: none; }
 .bar.error { box-shadow: inset 0 0 0 2px var(--error); background-image: repeating-linear-gradient(135deg, rgba(200, 16, 46, 0.3) 0 4px, transparent 4px 9px); }
 .bar.error.tiny { background-color: var(--error); }
 .bar.orphan { outline: 2px dashed #1f2937; outline-offset: 1px; }
@@ -481,6 +529,7 @@ const CLIENT_SCRIPT = String.raw`
 (() => {
   'use strict';
   const ROW = 24;
+  const BAR_H = 20;
   const MIN_LABEL_PX = 34;
   const TICK_PX = 110;
   const data = JSON.parse(document.getElementById('flame-data').textContent);
@@ -539,6 +588,7 @@ const CLIENT_SCRIPT = String.raw`
     fact(facts, 'spans', String(trace.bars.length));
     if (trace.errors) fact(facts, 'errors', String(trace.errors), 'bad');
     if (trace.orphans) fact(facts, 'orphans', String(trace.orphans), 'bad');
+    if (trace.skews) fact(facts, 'clock skews', String(trace.skews), 'bad');
     head.append(facts);
     section.append(head);
 
@@ -572,17 +622,32 @@ const CLIENT_SCRIPT = String.raw`
       bar.dataset.spanId = b.spanId;
       bar.dataset.origin = b.origin;
       bar.dataset.start = String(b.start);
-      bar.setAttribute('aria-label', b.name + ', ' + duration(b.duration) + (b.error ? ', error' : ''));
+      const primary = b.resource || b.name;
+      bar.setAttribute('aria-label', primary + ', ' + b.service + ' · ' + b.name + ', ' + duration(b.duration) + (b.error ? ', error' : '') + (b.skew ? ', ' + b.skew : ''));
       bar.style.left = percent(b.start / total);
       bar.style.width = percent(b.duration / total);
       bar.style.top = b.row * ROW + 'px';
+      if (b.skew) bar.classList.add('skew');
       if (b.error) bar.append(el('span', 'err-mark', '!'));
+      if (b.skew) bar.append(el('span', 'skew-mark', '±'));
+      // What X-Ray and Datadog show first (the resource, which is the X-Ray name for plain
+      // subsegments), then the service and the span name.
       const label = el('span', 'label');
-      label.append(el('span', 'name', b.name));
-      if (b.resource && b.resource !== b.name) label.append(el('span', 'res', b.resource));
+      label.append(el('span', 'primary', primary));
+      const sub = el('span', 'sub');
+      sub.append(el('span', 'svc', b.service), document.createTextNode(' · '), el('span', 'name', b.name));
+      label.append(sub);
       bar.append(label);
       fragment.append(bar);
       bars.push(bar);
+      // A child drawn lower than right under its parent is linked to it by a line at its start.
+      if (b.parentRow >= 0 && b.row > b.parentRow + 1) {
+        const link = el('div', 'link');
+        link.style.left = percent(b.start / total);
+        link.style.top = b.parentRow * ROW + BAR_H + 'px';
+        link.style.height = (b.row - b.parentRow) * ROW - BAR_H + 'px';
+        fragment.append(link);
+      }
     });
     chart.append(fragment);
     wrap.append(axis, chart);
@@ -595,9 +660,33 @@ const CLIENT_SCRIPT = String.raw`
     const width = view.chart.clientWidth;
     if (width === view.width || width === 0) return;
     view.width = width;
+    // A small bar's label goes beside it, on the side with more free room on its row, cut to fit
+    // that room (and left out when there is next to none: the tooltip still has it).
+    const byRow = new Map();
     view.trace.bars.forEach((b, i) => {
-      view.bars[i].classList.toggle('tiny', (b.duration / view.total) * width < MIN_LABEL_PX);
+      const left = (b.start / view.total) * width;
+      const right = left + Math.max(3, (b.duration / view.total) * width);
+      if (!byRow.has(b.row)) byRow.set(b.row, []);
+      byRow.get(b.row).push({ i, left, right });
     });
+    for (const row of byRow.values()) {
+      row.sort((a, b) => a.left - b.left);
+      row.forEach((entry, k) => {
+        const bar = view.bars[entry.i];
+        const tiny = entry.right - entry.left < MIN_LABEL_PX;
+        bar.classList.toggle('tiny', tiny);
+        if (!tiny) return;
+        let roomRight = width - entry.right;
+        for (let n = k + 1; n < row.length; n++) roomRight = Math.min(roomRight, row[n].left - entry.right);
+        let roomLeft = entry.left;
+        for (let n = 0; n < k; n++) roomLeft = Math.min(roomLeft, entry.left - row[n].right);
+        const toLeft = roomLeft > roomRight;
+        const room = Math.max(roomLeft, roomRight) - 10;
+        bar.classList.toggle('tiny-left', toLeft);
+        bar.classList.toggle('no-label', room < 28);
+        bar.lastChild.style.maxWidth = Math.max(0, Math.min(420, room)) + 'px';
+      });
+    }
     const step = niceStep(view.total / Math.max(2, Math.floor(width / TICK_PX)));
     const [unit, name] = view.total >= 1e9 ? [1e9, 's'] : view.total >= 1e6 ? [1e6, 'ms'] : view.total >= 1e3 ? [1e3, 'µs'] : [1, 'ns'];
     const decimals = Math.max(0, Math.ceil(-Math.log10(step / unit) - 1e-9));
@@ -623,14 +712,16 @@ const CLIENT_SCRIPT = String.raw`
   }
   function fillTooltip(b) {
     const head = el('div', 'tt-head');
-    head.append(el('span', 'tt-name', b.name));
+    head.append(el('span', 'tt-name', (b.resource || b.name) + (b.resource && b.resource !== b.name ? ' · ' + b.name : '')));
     head.append(el('span', 'badge ' + b.origin, b.origin === 'xray' ? 'X-Ray' : 'Datadog'));
     if (b.error) head.append(el('span', 'badge error', 'error'));
     if (b.orphan) head.append(el('span', 'badge orphan', 'orphan'));
     const parts = [head];
     if (b.note) parts.push(el('p', 'tt-note', b.note));
+    if (b.skew) parts.push(el('p', 'tt-note', b.skew));
     const grid = el('dl', 'tt-grid');
     const rows = [
+      ['name', b.name],
       ['service', b.service],
       ['resource', b.resource],
       ['type', b.type],
