@@ -463,6 +463,21 @@ h1 { margin: 0; font-size: 20px; font-weight: 650; letter-spacing: -0.01em; }
 .swatch.link { background: linear-gradient(#6b7280, #6b7280) center / 2px 100% no-repeat; border-radius: 0; }
 .hint { flex-basis: 100%; margin: 0; color: var(--muted); font-size: 12px; }
 main { padding: 20px 28px 48px; }
+.index-wrap { margin: 0 0 22px; background: #fff; border: 1px solid var(--line); border-radius: 8px; }
+.index-hint { margin: 0; padding: 12px 18px; color: var(--muted); }
+.index-scroll { max-height: 60vh; overflow: auto; border-top: 1px solid var(--line); }
+.index { width: 100%; border-collapse: collapse; font-size: 12.5px; }
+.index th { position: sticky; top: 0; z-index: 1; background: #f8f9fb; border-bottom: 1px solid var(--line); text-align: left; padding: 0; }
+.index th.num, .index td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.index .sort { width: 100%; padding: 7px 12px; border: 0; background: none; font: 600 12px var(--sans); color: var(--ink); text-align: inherit; cursor: pointer; }
+.index th[aria-sort="ascending"] .sort::after { content: ' ▲'; }
+.index th[aria-sort="descending"] .sort::after { content: ' ▼'; }
+.index td { padding: 5px 12px; border-bottom: 1px solid #f0f1f4; white-space: nowrap; }
+.index td.name .svc { margin-left: 8px; color: var(--muted); }
+.index td.bad { color: var(--error); font-weight: 600; }
+.index tbody tr { cursor: pointer; }
+.index tbody tr:hover, .index tbody tr:focus-visible { background: #fff4e0; outline: none; }
+.index tbody tr.open td:first-child { box-shadow: inset 3px 0 0 var(--xray-0); }
 .empty { color: var(--muted); padding: 18px; }
 .trace { margin: 0 0 22px; background: #fff; border: 1px solid var(--line); border-radius: 8px; box-shadow: 0 1px 2px rgba(16, 24, 40, 0.05); }
 .trace-head { padding: 14px 18px 10px; }
@@ -530,6 +545,8 @@ const CLIENT_SCRIPT = String.raw`
   'use strict';
   const ROW = 24;
   const BAR_H = 20;
+  /** More traces than this: an index, each trace drawn on demand. */
+  const ON_DEMAND_ABOVE = 20;
   const MIN_LABEL_PX = 34;
   const TICK_PX = 110;
   const data = JSON.parse(document.getElementById('flame-data').textContent);
@@ -569,7 +586,8 @@ const CLIENT_SCRIPT = String.raw`
     return item;
   }
 
-  function drawTrace(trace, t) {
+  function drawTrace(trace, t, into) {
+    const target = into || main;
     const section = el('section', 'trace');
     section.dataset.traceId = trace.traceId;
     const head = el('header', 'trace-head');
@@ -594,8 +612,8 @@ const CLIENT_SCRIPT = String.raw`
 
     if (trace.bars.length === 0) {
       section.append(el('p', 'empty', 'This trace has no spans.'));
-      main.append(section);
-      return;
+      target.append(section);
+      return section;
     }
     const wrap = el('div', 'chart-wrap');
     const axis = el('div', 'axis');
@@ -652,8 +670,9 @@ const CLIENT_SCRIPT = String.raw`
     chart.append(fragment);
     wrap.append(axis, chart);
     section.append(wrap);
-    main.append(section);
+    target.append(section);
     views.push({ trace, total, axis, chart, grid, bars, width: -1 });
+    return section;
   }
 
   function fit(view) {
@@ -798,13 +817,109 @@ const CLIENT_SCRIPT = String.raw`
     if (event.key === 'Escape') hide();
   });
 
+  // Many traces: an index first, each trace drawn when it is asked for, so the page opens fast.
+  const COLUMNS = [
+    ['trace', 'Trace', (t) => (t.rootResource || t.rootName) + ' ' + t.rootService],
+    ['start', 'Start', (t) => t.start],
+    ['duration', 'Duration', (t) => t.duration],
+    ['spans', 'Spans', (t) => t.bars.length],
+    ['errors', 'Errors', (t) => t.errors],
+    ['orphans', 'Orphans', (t) => t.orphans],
+    ['skews', 'Clock skews', (t) => t.skews],
+  ];
+  const observer = typeof ResizeObserver === 'function' ? new ResizeObserver(() => views.forEach(fit)) : null;
+  const drawn = new Map();
+  let shown = null;
+  function open(t) {
+    let section = drawn.get(t);
+    if (!section) {
+      const before = views.length;
+      section = drawTrace(data.traces[t], t, shown);
+      drawn.set(t, section);
+      for (const view of views.slice(before)) {
+        fit(view);
+        if (observer) observer.observe(view.chart);
+      }
+    }
+    shown.prepend(section);
+    section.scrollIntoView({ block: 'start' });
+    for (const row of main.querySelectorAll('.index tbody tr')) row.classList.toggle('open', drawn.has(Number(row.dataset.trace)));
+  }
+  function buildIndex() {
+    const wrap = el('section', 'index-wrap');
+    wrap.append(el('p', 'index-hint', data.traces.length + ' traces: pick one to draw it (sort by a column header).'));
+    const table = el('table', 'index');
+    const head = el('tr');
+    const body = el('tbody');
+    let sortKey = null;
+    let descending = false;
+    const order = data.traces.map((_, t) => t);
+    function fill() {
+      const rows = document.createDocumentFragment();
+      for (const t of order) {
+        const trace = data.traces[t];
+        const row = el('tr', drawn.has(t) ? 'open' : '');
+        row.dataset.trace = String(t);
+        row.tabIndex = 0;
+        const name = el('td', 'name');
+        name.append(el('span', 'root', trace.rootResource || trace.rootName || '(unnamed)'), el('span', 'svc', trace.rootService));
+        const start = trace.start ? trace.start.replace('T', ' ').replace(/(\.\d{3})\d*Z$/, '$1') : '';
+        row.append(name, el('td', 'mono', start), el('td', 'num', duration(trace.duration)), el('td', 'num', String(trace.bars.length)));
+        for (const count of [trace.errors, trace.orphans, trace.skews]) row.append(el('td', count ? 'num bad' : 'num', String(count)));
+        rows.append(row);
+      }
+      body.replaceChildren(rows);
+    }
+    for (const [key, title, value] of COLUMNS) {
+      const th = el('th', key === 'trace' || key === 'start' ? '' : 'num');
+      const button = el('button', 'sort', title);
+      button.type = 'button';
+      button.dataset.key = key;
+      button.addEventListener('click', () => {
+        descending = sortKey === key ? !descending : key !== 'trace' && key !== 'start';
+        sortKey = key;
+        order.sort((a, b) => {
+          const x = value(data.traces[a]);
+          const y = value(data.traces[b]);
+          return (x < y ? -1 : x > y ? 1 : a - b) * (descending ? -1 : 1);
+        });
+        for (const other of head.querySelectorAll('th')) other.removeAttribute('aria-sort');
+        th.setAttribute('aria-sort', descending ? 'descending' : 'ascending');
+        fill();
+      });
+      th.append(button);
+      head.append(th);
+    }
+    const thead = el('thead');
+    thead.append(head);
+    table.append(thead, body);
+    body.addEventListener('click', (event) => {
+      const row = event.target.closest && event.target.closest('tr');
+      if (row) open(Number(row.dataset.trace));
+    });
+    body.addEventListener('keydown', (event) => {
+      const row = event.target.closest && event.target.closest('tr');
+      if (row && (event.key === 'Enter' || event.key === ' ')) {
+        event.preventDefault();
+        open(Number(row.dataset.trace));
+      }
+    });
+    fill();
+    const scroller = el('div', 'index-scroll');
+    scroller.append(table);
+    wrap.append(scroller);
+    return wrap;
+  }
+
   main.replaceChildren();
   if (data.traces.length === 0) main.append(el('p', 'empty', 'No traces to show.'));
-  data.traces.forEach(drawTrace);
-  views.forEach(fit);
-  if (typeof ResizeObserver === 'function') {
-    const observer = new ResizeObserver(() => views.forEach(fit));
-    views.forEach((view) => observer.observe(view.chart));
+  else if (data.traces.length > ON_DEMAND_ABOVE) {
+    shown = el('div', 'shown');
+    main.append(buildIndex(), shown);
+  } else {
+    data.traces.forEach((trace, t) => drawTrace(trace, t));
+    views.forEach(fit);
+    if (observer) views.forEach((view) => observer.observe(view.chart));
   }
   document.body.dataset.rendered = 'true';
 })();
