@@ -19,7 +19,7 @@ import { describeError } from './log.ts';
 import { ConversionReport } from './merge/conversion-report.ts';
 import { convertDocuments } from './merge/convert.ts';
 import { readDatadogSpans } from './merge/datadog-input.ts';
-import { renderFlameGraph } from './merge/flamegraph.ts';
+import { LARGE_PAGE_MB, renderFlameGraph } from './merge/flamegraph.ts';
 import { InputError } from './merge/input/input-error.ts';
 import { openInput, readTextInput } from './merge/input/open-input.ts';
 import { gatherTraces } from './merge/input/trace-window.ts';
@@ -266,7 +266,15 @@ async function deliver(
   const output = openOutput(stringOption(values, 'out'), io);
   if (target === 'html') {
     const title = stringOption(values, 'title');
-    output.stream.write(renderFlameGraph(traces, title !== undefined ? { title } : {}));
+    const page = renderFlameGraph(traces, title !== undefined ? { title } : {});
+    output.stream.write(page);
+    const megabytes = Buffer.byteLength(page) / 2 ** 20;
+    if (megabytes > LARGE_PAGE_MB) {
+      io.stderr.write(
+        `xray-dd-merge: warning: the page is ${megabytes.toFixed(0)} MB (${plural(traces.length, 'trace')}); browsers open pages over ${LARGE_PAGE_MB} MB slowly: ` +
+          `narrow the input (pull --filter 'service("…")' or a shorter --since, or fewer files to merge)\n`,
+      );
+    }
   } else {
     for (const trace of traces) await writeNdjson(trace, output.stream);
   }

@@ -55,12 +55,19 @@ async function writeInput(file: string, format: InputFormat, megabytes: number):
   return traces * SEGMENTS_PER_TRACE;
 }
 
-function runConvert(
-  node: string,
-  file: string,
-): Promise<{ wallMs: number; cpuMs: number; peakRssMb: number }> {
+interface Probe {
+  wallMs: number;
+  cpuMs: number;
+  peakRssMb: number;
+}
+
+function runConvert(node: string, file: string): Promise<Probe> {
+  return runCli(node, ['convert', file, '--out', '/dev/null']);
+}
+
+function runCli(node: string, args: readonly string[]): Promise<Probe> {
   return new Promise((resolve, reject) => {
-    const child = spawn(node, ['--import', PROBE, CLI, 'convert', file, '--out', '/dev/null'], {
+    const child = spawn(node, ['--import', PROBE, CLI, ...args], {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
       env: { PATH: process.env.PATH ?? '' },
     });
@@ -74,7 +81,7 @@ function runConvert(
     });
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`convert exited ${code}: ${stderr.slice(0, 500)}`));
+      if (code !== 0) reject(new Error(`${args[0]} exited ${code}: ${stderr.slice(0, 500)}`));
       else resolve(JSON.parse(probe));
     });
   });
@@ -121,4 +128,40 @@ export function convertInputReport(results: readonly ConvertInputResult[]): stri
     );
   }
   return lines;
+}
+
+export interface HtmlResult {
+  readonly traces: number;
+  readonly spans: number;
+  readonly htmlMb: number;
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly peakRssMb: number;
+}
+
+/** `merge --to html` of `traces` generated Lambda traces (a BatchGetTraces file): page size, time, peak RSS. */
+export async function measureHtml(node: string, traces: number): Promise<HtmlResult> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'xdm-html-bench-'));
+  try {
+    const input = path.join(dir, 'traces.json');
+    const out = createWriteStream(input);
+    out.write('{"Traces":[');
+    for (let i = 0; i < traces; i += 1) out.write(`${i > 0 ? ',' : ''}${JSON.stringify(lambdaTrace(i))}`);
+    out.write(']}');
+    await new Promise<void>((resolve, reject) =>
+      out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
+    const html = path.join(dir, 'traces.html');
+    const run = await runCli(node, ['merge', '--xray', input, '--to', 'html', '--out', html]);
+    return { traces, spans: traces * SEGMENTS_PER_TRACE, htmlMb: statSync(html).size / MB, ...run };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function htmlReport(result: HtmlResult): string {
+  return (
+    `HTML flame graph (built CLI, merge --to html): ${result.traces.toLocaleString('en')} traces, ${result.spans.toLocaleString('en')} spans:` +
+    ` ${result.htmlMb.toFixed(1)} MB page, ${(result.wallMs / 1000).toFixed(1)} s, ${(result.cpuMs / 1000).toFixed(1)} s CPU, peak RSS ${result.peakRssMb.toFixed(0)} MB`
+  );
 }

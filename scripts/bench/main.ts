@@ -35,7 +35,10 @@ import {
   type ConvertInputResult,
   convertInputAvailable,
   convertInputReport,
+  type HtmlResult,
+  htmlReport,
   measureConvertInput,
+  measureHtml,
 } from './convert-input.ts';
 import {
   type ChildResult,
@@ -436,9 +439,11 @@ async function measureAll(): Promise<Results> {
     } else console.log('Merger: no convert function yet (src/merge/convert.ts); skipped');
   }
   let convertInput: ConvertInputResult[] = [];
+  let html: HtmlResult | undefined;
   if (!args['skip-merger'] && convertInputAvailable()) {
-    console.log(`Convert input: ${CONVERT_INPUT_MB.join(' MB, ')} MB files`);
+    console.log(`Convert input: ${CONVERT_INPUT_MB.join(' MB, ')} MB files; HTML of ${HTML_TRACES} traces`);
     convertInput = await measureConvertInput(nodeBinary(MAJORS[0] ?? '22'), CONVERT_INPUT_MB);
+    html = await measureHtml(nodeBinary(MAJORS[0] ?? '22'), HTML_TRACES);
   }
 
   const forbiddenModules: Record<string, string[]> = {};
@@ -473,6 +478,7 @@ async function measureAll(): Promise<Results> {
     layerZips: zips,
     merger,
     convertInput,
+    ...(html !== undefined ? { html } : {}),
     budgets: checkBudgets({ overhead, layerZips: zips, merger, forbiddenModules }),
     seconds: Math.round((Date.now() - started) / 1000),
   };
@@ -480,6 +486,8 @@ async function measureAll(): Promise<Results> {
 
 /** Input sizes of the convert input bench. */
 const CONVERT_INPUT_MB = quick ? [50] : [50, 500];
+/** Traces in the HTML flame graph bench. */
+const HTML_TRACES = 4000;
 
 if (args['convert-input']) {
   // The input bench alone: the built CLI on generated files, its figures to bench-out/convert-input.json.
@@ -488,9 +496,10 @@ if (args['convert-input']) {
     process.exit(2);
   }
   const convertInput = await measureConvertInput(nodeBinary(MAJORS[0] ?? '22'), CONVERT_INPUT_MB);
-  console.log(convertInputReport(convertInput).join('\n'));
+  const html = await measureHtml(nodeBinary(MAJORS[0] ?? '22'), HTML_TRACES);
+  console.log([...convertInputReport(convertInput), htmlReport(html)].join('\n'));
   mkdirSync(OUT, { recursive: true });
-  writeFileSync(path.join(OUT, 'convert-input.json'), `${JSON.stringify(convertInput, null, 2)}\n`);
+  writeFileSync(path.join(OUT, 'convert-input.json'), `${JSON.stringify({ convertInput, html }, null, 2)}\n`);
 } else {
   // --render redraws the table and chart from the last results.json without measuring.
   const results: Results = args.render

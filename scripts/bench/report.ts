@@ -1,7 +1,7 @@
 // What a bench run found, and its three renderings: the terminal table, the JSON file, the chart.
 // Kept apart from the measuring so `--render` can redraw from bench-out/results.json.
 import type { Overhead, Verdict } from './budgets.ts';
-import { type ConvertInputResult, convertInputReport } from './convert-input.ts';
+import { type ConvertInputResult, convertInputReport, type HtmlResult, htmlReport } from './convert-input.ts';
 import type { MergerResult } from './merger.ts';
 import type { Summary } from './stats.ts';
 import { type Panel, renderChart } from './svg.ts';
@@ -63,6 +63,8 @@ export interface Results {
   merger: MergerResult[];
   /** The built CLI's convert on large files (absent in results from before it existed). */
   convertInput?: ConvertInputResult[];
+  /** The built CLI's HTML flame graph of 4,000 traces. */
+  html?: HtmlResult;
   budgets: Verdict[];
   seconds: number;
 }
@@ -163,6 +165,7 @@ export function textReport(results: Results): string {
   if (results.convertInput !== undefined && results.convertInput.length > 0) {
     lines.push('', ...convertInputReport(results.convertInput));
   }
+  if (results.html !== undefined) lines.push(htmlReport(results.html));
   if (results.merger.length > 0) {
     lines.push(
       '',

@@ -15,6 +15,9 @@ import { createHash } from 'node:crypto';
 import { DEFAULT_SKEW_TOLERANCE_NS } from './join.ts';
 import { type DatadogSpan, type SpanOrigin, spanOrigin } from './span.ts';
 
+/** Pages larger than this open slowly in a browser; the CLI says so, and how to narrow the input. */
+export const LARGE_PAGE_MB = 30;
+
 export interface FlameGraphOptions {
   /** The page's title and top heading. Default `Merged traces`. */
   title?: string;
@@ -311,11 +314,38 @@ export function renderFlameGraph(traces: DatadogSpan[][], options: FlameGraphOpt
 </header>
 <main id="traces"><noscript>The flame graph is drawn by JavaScript; please enable it.</noscript></main>
 <div id="tooltip" role="tooltip" hidden></div>
-<script type="application/json" id="flame-data">${scriptSafeJson({ traces: layouts })}</script>
+<script type="application/json" id="flame-data">${scriptSafeJson(pageData(layouts))}</script>
 <script>${CLIENT_SCRIPT}</script>
 </body>
 </html>
 `;
+}
+
+/**
+ * The layouts as the page carries them, smaller: tag keys (the same few hundred on every span) as
+ * indices into one `keys` table, and no trace id on each bar (its trace has it).
+ */
+function pageData(layouts: readonly TraceLayout[]): { keys: string[]; traces: unknown[] } {
+  const keys: string[] = [];
+  const index = new Map<string, number>();
+  const keyOf = (key: string): number => {
+    let at = index.get(key);
+    if (at === undefined) {
+      at = keys.length;
+      keys.push(key);
+      index.set(key, at);
+    }
+    return at;
+  };
+  const traces = layouts.map((layout) => ({
+    ...layout,
+    bars: layout.bars.map(({ traceId: _traceId, meta, metrics, ...bar }) => ({
+      ...bar,
+      meta: meta.map(([key, value]) => [keyOf(key), value]),
+      metrics: metrics.map(([key, value]) => [keyOf(key), value]),
+    })),
+  }));
+  return { keys, traces };
 }
 
 /** A laid-out subtree: its time hull (padded bar ends included) and how many rows it takes. */
@@ -729,7 +759,7 @@ const CLIENT_SCRIPT = String.raw`
   function spanOf(bar) {
     return data.traces[Number(bar.dataset.trace)].bars[Number(bar.dataset.index)];
   }
-  function fillTooltip(b) {
+  function fillTooltip(b, traceId) {
     const head = el('div', 'tt-head');
     head.append(el('span', 'tt-name', (b.resource || b.name) + (b.resource && b.resource !== b.name ? ' · ' + b.name : '')));
     head.append(el('span', 'badge ' + b.origin, b.origin === 'xray' ? 'X-Ray' : 'Datadog'));
@@ -748,7 +778,7 @@ const CLIENT_SCRIPT = String.raw`
       ['start', '+' + duration(b.start)],
       ['span id', b.spanId],
       ['parent id', b.parentId],
-      ['trace id', b.traceId],
+      ['trace id', traceId],
     ];
     for (const [term, value] of rows) if (value !== '') grid.append(el('dt', '', term), el('dd', '', value));
     parts.push(grid);
@@ -756,7 +786,7 @@ const CLIENT_SCRIPT = String.raw`
       if (entries.length === 0) continue;
       parts.push(el('div', 'tt-section', title + ' (' + entries.length + ')'));
       const tags = el('dl', 'tt-grid tags-' + title);
-      for (const [key, value] of entries) tags.append(el('dt', '', key), el('dd', '', value));
+      for (const [key, value] of entries) tags.append(el('dt', '', data.keys[key]), el('dd', '', value));
       parts.push(tags);
     }
     parts.push(el('div', 'tt-hint', pinned ? 'Esc or click elsewhere to close' : 'Click the bar to pin'));
@@ -780,7 +810,7 @@ const CLIENT_SCRIPT = String.raw`
   }
   function show(bar, x, y) {
     setHot(bar);
-    fillTooltip(spanOf(bar));
+    fillTooltip(spanOf(bar), data.traces[Number(bar.dataset.trace)].traceId);
     place(x, y);
   }
   function hide() {
