@@ -9,7 +9,9 @@
  * The zod schema below is the authority and the documentation. Documents that arrive as JSON text
  * (`BatchGetTraces`, the daemon) first meet a hand-written check of the same rules, which accepts
  * only what the schema accepts and lets the valid, common shape through without zod's copying
- * (the merger's throughput budget); anything it does not accept, valid or not, goes through zod,
+ * (the merger's throughput budget: measured at 100k segments, zod alone converts 165-173k segments
+per CPU second, under the 200k goal, against 382-390k with this check); anything it does not
+accept, valid or not, goes through zod,
  * which gives the reasons. `parseSegmentDocumentWithSchema` is the zod-only path, for differential
  * tests.
  *
