@@ -312,7 +312,8 @@ export function renderFlameGraph(traces: DatadogSpan[][], options: FlameGraphOpt
 <li><span class="swatch skew"><span class="skew-mark">±</span></span>clock skew (outside its parent)</li>
 <li><span class="swatch link"></span>line to its parent, when not right above</li>
 </ul>
-<p class="hint">Labels: the resource or X-Ray name, then service · span name. Hover or focus a bar for its details; click to pin; Esc to close.</p>
+<div class="search"><label for="search">Search</label><input id="search" type="search" placeholder="name, resource or service  ( / )" autocomplete="off"><span id="search-count" class="search-count" aria-live="polite"></span></div>
+<p class="hint">Labels: the resource or X-Ray name, then service · span name. Hover or focus a bar for its details; click to pin; Esc to close; double-click (or Enter) to zoom to it.</p>
 </header>
 <main id="traces"><noscript>The flame graph is drawn by JavaScript; please enable it.</noscript></main>
 <div id="tooltip" role="tooltip" hidden></div>

@@ -153,6 +153,58 @@ describe('flame graph readability, on real documents in headless Chromium', () =
     ]);
   });
 
+  it('search: "/" focuses the box; matching bars are outlined, the others dimmed, and counted', async () => {
+    await page.keyboard.press('/');
+    assert.equal(
+      await page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement
+            .id,
+      ),
+      'search',
+    );
+    await page.keyboard.type('PutItem');
+    const expected = traces
+      .flat()
+      .filter((span) =>
+        `${span.resource}\n${span.name}\n${span.service}`.toLowerCase().includes('dynamodb'),
+      ).length;
+    assert.ok(expected >= 2);
+    assert.equal(await page.locator('.bar.match').count(), expected);
+    assert.equal(await page.locator('.bar.dim').count(), traces.flat().length - expected);
+    assert.equal(await page.textContent('#search-count'), `${expected} drawn spans match`);
+    await page.screenshot({ path: 'test-artifacts/flamegraph-real-search.png' });
+    await page.fill('#search', '');
+    assert.equal(await page.locator('.bar.match, .bar.dim').count(), 0);
+  });
+
+  it('zoom: double-click a bar to see its time only, Reset zoom to undo; Enter on a focused bar zooms too', async () => {
+    // The Go SDK's "dial" subsegment: 0.6 ms of a 57 ms trace.
+    const dial = BigInt('0xf8dbc5c6b291017e').toString();
+    const bar = page.locator(`.bar[data-span-id="${dial}"]`);
+    const section = page.locator('section.trace', { has: bar });
+    const chartWidth = (await section.locator('.chart').boundingBox())!.width;
+    const before = (await bar.boundingBox())!.width;
+    const ticksBefore = await section.locator('.tick').allTextContents();
+    await bar.dblclick();
+    const zoomed = (await bar.boundingBox())!.width;
+    assert.ok(
+      before < chartWidth * 0.95 && zoomed > chartWidth * 0.85,
+      `${before} -> ${zoomed} of ${chartWidth}`,
+    );
+    assert.notDeepEqual(await section.locator('.tick').allTextContents(), ticksBefore);
+    await page.screenshot({ path: 'test-artifacts/flamegraph-real-zoom.png' });
+    await section.locator('.zoom-reset').click();
+    assert.ok(Math.abs((await bar.boundingBox())!.width - before) < 1);
+    assert.equal(await section.locator('.zoom-reset').isHidden(), true);
+    await page.keyboard.press('Escape');
+    await bar.focus();
+    await page.keyboard.press('Enter');
+    assert.ok((await bar.boundingBox())!.width > chartWidth * 0.85);
+    await section.locator('.zoom-reset').click();
+    await page.keyboard.press('Escape');
+  });
+
   it('loads nothing, logs no error; keeps screenshots', async () => {
     mkdirSync('test-artifacts', { recursive: true });
     await page.screenshot({ path: 'test-artifacts/flamegraph-real.png', fullPage: true });

@@ -15,6 +15,49 @@
   let pinned = null;
   let hot = null;
 
+  // Search by name: drawn bars that match are outlined and the others dimmed; in the index, traces
+  // with no matching span are hidden. `/` focuses the box.
+  const searchBox = document.getElementById('search');
+  const searchCount = document.getElementById('search-count');
+  const search = {
+    query: '',
+    matches(b) {
+      return (b.resource + '\n' + b.name + '\n' + b.service).toLowerCase().includes(this.query);
+    },
+    apply(view) {
+      let count = 0;
+      view.trace.bars.forEach((b, i) => {
+        const hit = this.query !== '' && this.matches(b);
+        if (hit) count++;
+        view.bars[i].classList.toggle('match', hit);
+        view.bars[i].classList.toggle('dim', this.query !== '' && !hit);
+      });
+      return count;
+    },
+    run() {
+      this.query = searchBox.value.trim().toLowerCase();
+      let count = 0;
+      for (const view of views) count += this.apply(view);
+      let traces = 0;
+      for (const row of main.querySelectorAll('.index tbody tr')) {
+        const trace = data.traces[Number(row.dataset.trace)];
+        const hit = this.query === '' || trace.bars.some((b) => this.matches(b));
+        row.hidden = !hit;
+        if (hit && this.query !== '') traces++;
+      }
+      const inIndex = main.querySelector('.index') !== null;
+      searchCount.textContent =
+        this.query === ''
+          ? ''
+          : count +
+            ' drawn span' +
+            (count === 1 ? '' : 's') +
+            ' match' +
+            (inIndex ? '; ' + traces + ' traces have a match' : '');
+    },
+  };
+  searchBox.addEventListener('input', () => search.run());
+
   function el(tag, className, text) {
     const node = document.createElement(tag);
     if (className) node.className = className;
@@ -92,6 +135,7 @@
     }
     const total = Math.max(1, trace.duration);
     const bars = [];
+    const links = [];
     const fragment = document.createDocumentFragment();
     trace.bars.forEach((b, i) => {
       let className = 'bar ' + b.origin + ' s' + b.shade;
@@ -117,8 +161,6 @@
           (b.error ? ', error' : '') +
           (b.skew ? ', ' + b.skew : ''),
       );
-      bar.style.left = percent(b.start / total);
-      bar.style.width = percent(b.duration / total);
       bar.style.top = b.row * ROW + 'px';
       if (b.skew) bar.classList.add('skew');
       if (b.error) bar.append(el('span', 'err-mark', '!'));
@@ -136,7 +178,7 @@
       // A child drawn lower than right under its parent is linked to it by a line at its start.
       if (b.parentRow >= 0 && b.row > b.parentRow + 1) {
         const link = el('div', 'link');
-        link.style.left = percent(b.start / total);
+        links.push({ link, start: b.start });
         link.style.top = b.parentRow * ROW + BAR_H + 'px';
         link.style.height = (b.row - b.parentRow) * ROW - BAR_H + 'px';
         fragment.append(link);
@@ -146,8 +188,63 @@
     wrap.append(axis, chart);
     section.append(wrap);
     target.append(section);
-    views.push({ trace, total, axis, chart, grid, bars, width: -1 });
+    const view = {
+      trace,
+      total,
+      from: 0,
+      span: total,
+      axis,
+      chart,
+      grid,
+      bars,
+      links,
+      width: -1,
+      reset: null,
+    };
+    // Zoom: double-click a bar, or Enter on a focused one, to see its time only; the button undoes it.
+    const reset = el('button', 'zoom-reset', 'Reset zoom');
+    reset.type = 'button';
+    reset.hidden = true;
+    reset.addEventListener('click', () => zoom(view, 0, total));
+    view.reset = reset;
+    head.append(reset);
+    views.push(view);
+    positionBars(view);
+    search.apply(view);
     return section;
+  }
+
+  /** Bars and links placed in percent of the view's time window. */
+  function positionBars(view) {
+    view.trace.bars.forEach((b, i) => {
+      view.bars[i].style.left = percent((b.start - view.from) / view.span);
+      view.bars[i].style.width = percent(b.duration / view.span);
+      // Zoomed in past a bar's start: its label moves to where the bar comes into view.
+      const hidden =
+        b.duration > 0 && b.start < view.from ? Math.min(0.9, (view.from - b.start) / b.duration) : 0;
+      view.bars[i].lastChild.style.marginLeft = hidden > 0 ? percent(hidden) : '';
+    });
+    for (const { link, start } of view.links) link.style.left = percent((start - view.from) / view.span);
+  }
+
+  function zoom(view, from, to) {
+    const span = Math.max(1, to - from);
+    view.from = Math.max(0, from);
+    view.span = Math.min(span, view.total);
+    view.reset.hidden = view.from === 0 && view.span >= view.total;
+    view.chart.classList.toggle('zoomed', !view.reset.hidden);
+    positionBars(view);
+    view.width = -1;
+    fit(view);
+  }
+
+  function zoomTo(bar) {
+    const view = views.find((candidate) => candidate.bars.includes(bar));
+    if (!view) return;
+    const b = spanOf(bar);
+    const length = Math.max(b.duration, view.total / 1000);
+    const pad = length * 0.05;
+    zoom(view, b.start - pad, b.start + length + pad);
   }
 
   function fit(view) {
@@ -158,8 +255,8 @@
     // that room (and left out when there is next to none: the tooltip still has it).
     const byRow = new Map();
     view.trace.bars.forEach((b, i) => {
-      const left = (b.start / view.total) * width;
-      const right = left + Math.max(3, (b.duration / view.total) * width);
+      const left = ((b.start - view.from) / view.span) * width;
+      const right = left + Math.max(3, (b.duration / view.span) * width);
       if (!byRow.has(b.row)) byRow.set(b.row, []);
       byRow.get(b.row).push({ i, left, right });
     });
@@ -181,21 +278,22 @@
         bar.lastChild.style.maxWidth = Math.max(0, Math.min(420, room)) + 'px';
       });
     }
-    const step = niceStep(view.total / Math.max(2, Math.floor(width / TICK_PX)));
+    const step = niceStep(view.span / Math.max(2, Math.floor(width / TICK_PX)));
     const [unit, name] =
-      view.total >= 1e9
+      view.span >= 1e9
         ? [1e9, 's']
-        : view.total >= 1e6
+        : view.span >= 1e6
           ? [1e6, 'ms']
-          : view.total >= 1e3
+          : view.span >= 1e3
             ? [1e3, 'µs']
             : [1, 'ns'];
     const decimals = Math.max(0, Math.ceil(-Math.log10(step / unit) - 1e-9));
     const ticks = document.createDocumentFragment();
     const lines = document.createDocumentFragment();
-    for (let k = 0; k * step <= view.total; k++) {
+    const first = Math.ceil(view.from / step);
+    for (let k = first; k * step <= view.from + view.span; k++) {
       const at = k * step;
-      const x = at / view.total;
+      const x = (at - view.from) / view.span;
       const tick = el('div', 'tick', k === 0 ? '0' : (at / unit).toFixed(decimals) + ' ' + name);
       tick.style.left = percent(x);
       if (k > 0 && x * width > width - 60) tick.classList.add('flip');
@@ -304,7 +402,18 @@
     const box = bar.getBoundingClientRect();
     show(bar, box.left, box.bottom);
   });
+  document.addEventListener('dblclick', (event) => {
+    const bar = event.target.closest?.('.bar');
+    if (bar) zoomTo(bar);
+  });
   document.addEventListener('keydown', (event) => {
+    if (event.key === '/' && event.target !== searchBox) {
+      event.preventDefault();
+      searchBox.focus();
+      return;
+    }
+    const bar = event.target.closest?.('.bar');
+    if (bar && event.key === 'Enter') zoomTo(bar);
     if (event.key === 'Escape') hide();
   });
 
@@ -389,6 +498,7 @@
         for (const other of head.querySelectorAll('th')) other.removeAttribute('aria-sort');
         th.setAttribute('aria-sort', descending ? 'descending' : 'ascending');
         fill();
+        search.run();
       });
       th.append(button);
       head.append(th);
