@@ -93,3 +93,55 @@ describe('many traces: an index, each trace drawn on demand (headless Chromium)'
     );
   });
 });
+
+describe('one big trace (5,000 spans) in headless Chromium', () => {
+  let browser: Browser;
+  let page: Page;
+  let watch: PageWatch;
+  let dir: string;
+  // A Lambda trace's shape, repeated: 700 invocations' worth of spans under one root.
+  const root = lambdaTrace(0);
+  const big = convertTraces([root]).spans;
+  const rootSpan = big.find((span) => span.parent_id === '0')!;
+  const spans = [...big];
+  for (let i = 1; spans.length < 5000; i += 1) {
+    for (const span of convertTraces([lambdaTrace(i)]).spans) {
+      spans.push({
+        ...span,
+        trace_id: rootSpan.trace_id,
+        parent_id: span.parent_id === '0' ? rootSpan.span_id : span.parent_id,
+        start: rootSpan.start + ((span.start - rootSpan.start) % rootSpan.duration),
+      });
+    }
+  }
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'flamegraph-big-'));
+    const file = path.join(dir, 'big.html');
+    await writeFile(file, renderFlameGraph([spans], { title: 'one big trace' }));
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    watch = watchPage(page);
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector('body[data-rendered="true"]');
+  });
+  after(async () => {
+    await browser?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('draws every span of it, searchable and zoomable', async () => {
+    assert.equal(await page.locator('.bar').count(), spans.length);
+    await page.fill('#search', 'GetItem');
+    const matches = spans.filter((span) =>
+      `${span.resource}\n${span.name}\n${span.service}`.toLowerCase().includes('getitem'),
+    ).length;
+    assert.equal(await page.locator('.bar.match').count(), matches);
+    await page.fill('#search', '');
+    await page.locator('.bar').nth(1).dblclick();
+    assert.equal(await page.locator('.zoom-reset').isVisible(), true);
+    mkdirSync('test-artifacts', { recursive: true });
+    await page.screenshot({ path: 'test-artifacts/flamegraph-big-trace.png' });
+    assert.deepEqual(watch.errors, []);
+  });
+});

@@ -7,6 +7,8 @@
   /** More traces than this: an index, each trace drawn on demand. */
   const ON_DEMAND_ABOVE = 20;
   const MIN_LABEL_PX = 34;
+  /** Longer links (a parent with hundreds of children stacked) would hatch the chart: not drawn. */
+  const MAX_LINK_ROWS = 12;
   const TICK_PX = 110;
   const data = JSON.parse(document.getElementById('flame-data').textContent);
   const main = document.getElementById('traces');
@@ -175,8 +177,8 @@
       bar.append(label);
       fragment.append(bar);
       bars.push(bar);
-      // A child drawn lower than right under its parent is linked to it by a line at its start.
-      if (b.parentRow >= 0 && b.row > b.parentRow + 1) {
+      // A child drawn lower than right under its parent (a few rows) is linked to it by a line at its start.
+      if (b.parentRow >= 0 && b.row > b.parentRow + 1 && b.row - b.parentRow <= MAX_LINK_ROWS) {
         const link = el('div', 'link');
         links.push({ link, start: b.start });
         link.style.top = b.parentRow * ROW + BAR_H + 'px';
