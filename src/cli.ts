@@ -381,6 +381,9 @@ async function mergeCommand(args: string[], io: Io): Promise<number> {
       ` (${invalid.length} invalid, ${ignored} other lines)\n`,
   );
   reportSkipped(io, converted.skipped);
+  const dropped = new ConversionReport();
+  dropped.add(converted);
+  for (const line of dropped.droppedLines()) io.stderr.write(`${line}\n`);
   for (const [name, report] of reports) reportNotJson(io, name, report);
   for (const reason of invalid.slice(0, 20)) io.stderr.write(`  invalid Datadog span: ${reason}\n`);
 

@@ -413,7 +413,16 @@ function describeIssues(issues: readonly Issue[]): string {
     .join('; ');
 }
 
+/** What a field that fits none of a union's forms should have been. */
+const UNION_FORMS: Readonly<Record<string, string>> = {
+  content_length: 'expected a number or a string of digits',
+  cause: 'expected an exception id or a cause object',
+};
+
 function describeIssue(issue: Issue): string {
+  const last = issue.path[issue.path.length - 1];
+  const union = issue.code === 'invalid_union' && typeof last === 'string' ? UNION_FORMS[last] : undefined;
+  if (union !== undefined) return union;
   const detail = issue.expected !== undefined ? `expected ${String(issue.expected)}` : issue.code;
   return `${detail}${issue.format !== undefined ? ` (${String(issue.format)})` : ''}`;
 }

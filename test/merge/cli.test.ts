@@ -246,6 +246,22 @@ describe('xray-dd-merge convert', () => {
     ]);
   });
 
+  it('merge reports wrong fields dropped too', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'xdm-merge-dropped-'));
+    const document = JSON.parse(
+      readFileSync(path.join(root, 'test/merge/fixtures/xray-real/otel-go-sdk-ddb-sample.json'), 'utf8'),
+    );
+    document.subsegments[0].subsegments[1].http.response.content_length = 'long';
+    const file = path.join(dir, 'ddb.json');
+    writeFileSync(file, JSON.stringify(document));
+    const run = await cli(['merge', '--xray', file, '--to', 'ndjson']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stderr,
+      /\n {2}dropped http\.response\.content_length: expected a number or a string of digits \(1 time\)\n/,
+    );
+  });
+
   it('reports wrong fields dropped, counted by field and reason', async () => {
     const document = JSON.parse(
       readFileSync(path.join(root, 'test/merge/fixtures/xray-real/otel-go-sdk-ddb-sample.json'), 'utf8'),
