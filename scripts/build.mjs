@@ -1,7 +1,7 @@
 // Builds the package: esbuild bundles (ESM + CJS) of the runtime, the merger, the CLI and the layer's
 // redirect entry, and tsc declarations. dd-trace (peer) and the AWS SDK stay external; zod is bundled.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { root } from './toolchain.mjs';
@@ -39,6 +39,25 @@ const separateSchema = {
   },
 };
 
+/**
+ * The flame graph page's style and script are real files (src/merge/flamegraph/page.css, page.js)
+ * that page-assets.ts reads at run time from the source tree; in the bundles that module becomes
+ * their text, so dist/ needs no files beside it.
+ */
+const inlinePageAssets = {
+  name: 'inline-page-assets',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]flamegraph[\\/]page-assets\.ts$/ }, (args) => {
+      const dir = path.dirname(args.path);
+      const text = (file) => JSON.stringify(readFileSync(path.join(dir, file), 'utf8'));
+      return {
+        contents: `export const STYLE = ${text('page.css')};\nexport const CLIENT_SCRIPT = ${text('page.js')};\n`,
+        loader: 'js',
+      };
+    });
+  },
+};
+
 const entries = [
   { name: 'index', entry: 'src/index.ts', formats: ['esm', 'cjs'], runtime: true },
   { name: 'merge', entry: 'src/merge/index.ts', formats: ['esm', 'cjs'], optional: true },
@@ -72,7 +91,9 @@ for (const { name, entry, formats, optional, banner, runtime, cdk } of entries) 
       // The runtime bundles are loaded on every cold start: whitespace and syntax are minified
       // (about 25% less text for V8 to scan and compile lazily), names are kept so stack traces
       // in debug lines still read.
-      ...(runtime ? { plugins: [separateSchema], minifyWhitespace: true, minifySyntax: true } : {}),
+      ...(runtime
+        ? { plugins: [separateSchema], minifyWhitespace: true, minifySyntax: true }
+        : { plugins: [inlinePageAssets] }),
       format,
       outfile: path.join(dist, `${name}.${format === 'esm' ? 'js' : 'cjs'}`),
       ...(banner ? { banner: { js: banner } } : {}),

@@ -12,15 +12,19 @@
  */
 
 import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { mergerEnvironment } from './config.ts';
 import { describeError } from './log.ts';
+import { ConversionReport } from './merge/conversion-report.ts';
 import { readDatadogSpans } from './merge/datadog-input.ts';
 import { tagEnvironment } from './merge/environment.ts';
-import { renderFlameGraph } from './merge/flamegraph.ts';
+import { LARGE_PAGE_MB, renderFlameGraph } from './merge/flamegraph.ts';
 import { type HybridJoinReport, joinHybrid, type MalformedMetadata } from './merge/hybrid-join.ts';
+import { InputError } from './merge/input/input-error.ts';
+import { openInput, readTextInput } from './merge/input/open-input.ts';
+import { mergeTraceInputs, readTraceSource } from './merge/input/trace-source.ts';
+import { createReadReport, type ReadReport } from './merge/input/xray-stream.ts';
 import { DEFAULT_SKEW_TOLERANCE_NS, type JoinReport, joinSpans } from './merge/join.ts';
 import { type MergerSettings, resolveMergerSettings } from './merge/merger-config.ts';
 import { createProgressReporter } from './merge/progress.ts';
@@ -32,7 +36,7 @@ import { createNdjsonSink, writeNdjson } from './merge/sinks/ndjson.ts';
 import type { TraceSink } from './merge/sinks/sink.ts';
 import type { DatadogSpan } from './merge/span.ts';
 import { normalizeTraceId, readTraceIdList, traceIdsOfDatadogSpans } from './merge/trace-ids.ts';
-import { convertTraceInput, readTraceInput, type TraceInput } from './merge/trace-input.ts';
+import { convertTraceInput, emptyTraceInput } from './merge/trace-input.ts';
 import { parseDuration, parseInstant, type TimeWindow } from './merge/window.ts';
 import type { TraceIdMode } from './xray/ids.ts';
 
@@ -63,8 +67,9 @@ Commands:
   convert   convert X-Ray segment documents to Datadog spans (NDJSON on stdout)
   merge     join X-Ray traces with Datadog spans into whole traces
 
-Run 'xray-dd-merge <command> --help' for a command's options.
-Exit codes: 0 done, 1 failed, 2 usage error.
+Run 'xray-dd-merge <command> --help' for a command's options; --debug with any command prints
+stack traces for errors.
+Exit codes: 0 done, 1 failed (including input that cannot be read), 2 usage error.
 `;
 
 const COMMON_OPTIONS = `  --id-mode compat|full128  trace id mapping; must match the functions' DD_XRAY_TRACE_ID_MODE
@@ -190,7 +195,23 @@ async function readInput(path: string | undefined, io: Io): Promise<string> {
     for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
     return Buffer.concat(chunks).toString('utf8');
   }
-  return readFile(path, 'utf8');
+  return readTextInput(path);
+}
+
+/** An X-Ray input (a file, or stdin for none or '-') as byte chunks, and the name messages give it. */
+async function xrayInput(
+  path: string | undefined,
+  io: Io,
+): Promise<[AsyncIterable<Buffer | string>, string]> {
+  if (path === undefined || path === '-') return [io.stdin as AsyncIterable<Buffer | string>, 'stdin'];
+  return [await openInput(path), path];
+}
+
+/** Lines of NDJSON input that were not JSON, each with its number and reason. */
+function reportNotJson(io: Io, name: string, report: ReadReport): void {
+  for (const bad of report.notJson) io.stderr.write(`  ${name}: line ${bad.line} not JSON: ${bad.reason}\n`);
+  if (report.notJsonCount > report.notJson.length)
+    io.stderr.write(`  … and ${report.notJsonCount - report.notJson.length} more lines not JSON\n`);
 }
 
 interface Output {
@@ -215,11 +236,11 @@ function openOutput(path: string | undefined, io: Io): Output {
   };
 }
 
-function reportSkipped(io: Io, skipped: readonly SkippedDocument[]): void {
+function reportSkipped(io: Io, skipped: readonly SkippedDocument[], total = skipped.length): void {
   for (const entry of skipped.slice(0, 20)) {
     io.stderr.write(`  skipped ${entry.traceId ?? '?'} ${entry.id ?? '?'}: ${entry.reason}\n`);
   }
-  if (skipped.length > 20) io.stderr.write(`  … and ${skipped.length - 20} more\n`);
+  if (total > 20) io.stderr.write(`  … and ${total - 20} more\n`);
 }
 
 function reportJoin(io: Io, report: JoinReport): void {
@@ -321,7 +342,15 @@ async function deliver(
   const output = openOutput(stringOption(values, 'out'), io);
   if (target === 'html') {
     const title = stringOption(values, 'title');
-    output.stream.write(renderFlameGraph(traces, title !== undefined ? { title } : {}));
+    const page = renderFlameGraph(traces, title !== undefined ? { title } : {});
+    output.stream.write(page);
+    const megabytes = Buffer.byteLength(page) / 2 ** 20;
+    if (megabytes > LARGE_PAGE_MB) {
+      io.stderr.write(
+        `xray-dd-merge: warning: the page is ${megabytes.toFixed(0)} MB (${plural(traces.length, 'trace')}); browsers open pages over ${LARGE_PAGE_MB} MB slowly: ` +
+          `narrow the input (pull --filter 'service("…")' or a shorter --since, or fewer files to merge)\n`,
+      );
+    }
   } else {
     for (const trace of traces) await writeNdjson(trace, output.stream);
   }
@@ -343,22 +372,43 @@ async function convertCommand(args: string[], io: Io): Promise<number> {
   if (positionals.length > 1) throw new UsageError(`convert takes one input file, not ${positionals.length}`);
   const settings = resolveMergerSettings(mergerEnvironment());
   const idMode = idModeOf(values, settings.traceIdMode);
-  const input = readTraceInput(await readInput(positionals[0], io));
-  if (input.xray.length === 0 && input.otelDocuments === 0 && input.badLines > 0) {
-    io.stderr.write('xray-dd-merge: error: no JSON segment documents in the input\n');
-    return EXIT_FAILURE;
+  const options = { idMode, includeMetadata: values.metadata === true };
+  const env = envOf(values, settings);
+  const [source, name] = await xrayInput(positionals[0], io);
+  const report = createReadReport();
+  const tally = new ConversionReport();
+  const hybrid: HybridJoinReport[] = [];
+  // Opened on the first spans: input that cannot be read leaves no output file behind.
+  let output: Output | undefined;
+  try {
+    // One trace at a time: memory stays flat however large the input is.
+    for await (const input of readTraceSource(source, name, report)) {
+      const result = convertTraceInput(input, options);
+      tally.add(result);
+      const joined = joinHybrid(result.spans);
+      if (joined.report.invocations.length > 0 || joined.report.malformed.length > 0)
+        hybrid.push(joined.report);
+      output ??= openOutput(stringOption(values, 'out'), io);
+      await writeNdjson(tagEnvironment(joined.spans, env), output.stream);
+    }
+  } finally {
+    await output?.close();
   }
-  const result = convertTraceInput(input, { idMode, includeMetadata: values.metadata === true });
-  const hybrid = joinHybrid(result.spans);
-  const output = openOutput(stringOption(values, 'out'), io);
-  await writeNdjson(tagEnvironment(hybrid.spans, envOf(values, settings)), output.stream);
-  await output.close();
+  const dropped = tally.droppedCount();
   io.stderr.write(
-    `convert: ${result.documents} documents -> ${result.spans.length} spans; ${result.skipped.length} skipped` +
-      `${input.badLines > 0 ? `; ${plural(input.badLines, 'line')} not JSON` : ''}\n`,
+    `convert: ${tally.documents} documents -> ${tally.spans} spans; ${tally.skipped} skipped` +
+      `${dropped > 0 ? `; ${plural(dropped, 'field')} dropped` : ''}` +
+      `${report.notJsonCount > 0 ? `; ${plural(report.notJsonCount, 'line')} not JSON` : ''}\n`,
   );
-  reportSkipped(io, result.skipped);
-  reportHybrid(io, 'convert', hybridCounts(hybrid.report, false));
+  reportSkipped(io, tally.skippedSamples, tally.skipped);
+  for (const line of tally.droppedLines()) io.stderr.write(`${line}\n`);
+  reportNotJson(io, name, report);
+  reportHybrid(io, 'convert', {
+    invocations: hybrid.reduce((n, r) => n + r.invocations.length, 0),
+    split: hybrid.reduce((n, r) => n + r.split.length, 0),
+    malformed: hybrid.reduce((n, r) => n + r.malformed.length, 0),
+    malformedSamples: hybrid.flatMap((r) => r.malformed).slice(0, 20),
+  });
   return EXIT_OK;
 }
 
@@ -393,13 +443,18 @@ async function mergeCommand(args: string[], io: Io): Promise<number> {
     throw new UsageError(`--skew-tolerance must be a duration such as 1ms, not ${toleranceText}`);
   }
 
-  let input: TraceInput | undefined;
-  for (const file of xrayFiles) input = readTraceInput(await readInput(file, io), input);
-  const badLines = input?.badLines ?? 0;
-  const converted = convertTraceInput(input ?? readTraceInput(''), {
-    idMode,
-    includeMetadata: values.metadata === true,
-  });
+  let input = emptyTraceInput();
+  let badLines = 0;
+  const reports: Array<[string, ReadReport]> = [];
+  for (const file of xrayFiles) {
+    const [source, name] = await xrayInput(file, io);
+    const report = createReadReport();
+    // The join needs whole traces across files: the documents are gathered (see README, memory).
+    for await (const piece of readTraceSource(source, name, report)) input = mergeTraceInputs(input, piece);
+    badLines += report.notJsonCount;
+    reports.push([name, report]);
+  }
+  const converted = convertTraceInput(input, { idMode, includeMetadata: values.metadata === true });
   const datadog: DatadogSpan[] = [];
   const invalid: string[] = [];
   let ignored = 0;
@@ -415,6 +470,10 @@ async function mergeCommand(args: string[], io: Io): Promise<number> {
       ` (${invalid.length} invalid, ${ignored} other lines)\n`,
   );
   reportSkipped(io, converted.skipped);
+  const dropped = new ConversionReport();
+  dropped.add(converted);
+  for (const line of dropped.droppedLines()) io.stderr.write(`${line}\n`);
+  for (const [name, report] of reports) reportNotJson(io, name, report);
   for (const reason of invalid.slice(0, 20)) io.stderr.write(`  invalid Datadog span: ${reason}\n`);
 
   const { traces, report } = joinSpans([...converted.spans, ...datadog], {
@@ -615,7 +674,9 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
 };
 
 async function main(argv: readonly string[], io: Io): Promise<number> {
-  const [command, ...rest] = argv;
+  // `--debug` anywhere: stack traces for errors; every command takes it.
+  const debug = argv.includes('--debug');
+  const [command, ...rest] = argv.filter((arg) => arg !== '--debug');
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     (command === undefined ? io.stderr : io.stdout).write(MAIN_HELP);
     return command === undefined ? EXIT_USAGE : EXIT_OK;
@@ -633,7 +694,11 @@ async function main(argv: readonly string[], io: Io): Promise<number> {
       io.stderr.write(`xray-dd-merge: ${error.message}\nRun 'xray-dd-merge ${command} --help' for usage.\n`);
       return EXIT_USAGE;
     }
-    io.stderr.write(`xray-dd-merge: error: ${describeError(error)}${hintFor(error)}\n`);
+    // An input error's message is the whole story, on one line.
+    const description =
+      error instanceof InputError ? error.message : `${describeError(error)}${hintFor(error)}`;
+    io.stderr.write(`xray-dd-merge: error: ${description}\n`);
+    if (debug && error instanceof Error && error.stack !== undefined) io.stderr.write(`${error.stack}\n`);
     return EXIT_FAILURE;
   }
 }

@@ -10,6 +10,7 @@
 //   npm run bench -- --attribution     also b': dd-trace given the wrapper's parent and tags (c - b' = the wrapper's own code)
 //   npm run bench -- --exporter log    dd-trace writes traces to stdout (Lambda without the Datadog extension) instead of the loopback agent
 //   npm run bench -- --node 22 --runs 5 --only wrapper,peer --skip-merger
+//   npm run bench -- --convert-input   only the merger's input bench (convert on 50 MB and 500 MB files; needs a build)
 import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
@@ -30,6 +31,15 @@ import { parseTraceHeader } from '../../src/xray/header.ts';
 import { datadogSpanId, datadogTraceId } from '../../src/xray/ids.ts';
 import { decodeSpans, type Received, type StandIns, startStandIns } from './agent.ts';
 import { anyFailed, checkBudgets, type Overhead } from './budgets.ts';
+import {
+  type ConvertInputResult,
+  convertInputAvailable,
+  convertInputReport,
+  type HtmlResult,
+  htmlReport,
+  measureConvertInput,
+  measureHtml,
+} from './convert-input.ts';
 import {
   type ChildResult,
   type LoopShape,
@@ -64,6 +74,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     render: { type: 'boolean', default: false },
     attribution: { type: 'boolean', default: false },
+    'convert-input': { type: 'boolean', default: false },
   },
 });
 
@@ -427,6 +438,13 @@ async function measureAll(): Promise<Results> {
       merger = await measureMerger(nodeBinary(MAJORS[0] ?? '22'), MERGER_SIZES, quick ? 1 : 3);
     } else console.log('Merger: no convert function yet (src/merge/convert.ts); skipped');
   }
+  let convertInput: ConvertInputResult[] = [];
+  let html: HtmlResult | undefined;
+  if (!args['skip-merger'] && convertInputAvailable()) {
+    console.log(`Convert input: ${CONVERT_INPUT_MB.join(' MB, ')} MB files; HTML of ${HTML_TRACES} traces`);
+    convertInput = await measureConvertInput(nodeBinary(MAJORS[0] ?? '22'), CONVERT_INPUT_MB);
+    html = await measureHtml(nodeBinary(MAJORS[0] ?? '22'), HTML_TRACES);
+  }
 
   const forbiddenModules: Record<string, string[]> = {};
   for (const [major, reports] of Object.entries(nodes)) {
@@ -459,16 +477,36 @@ async function measureAll(): Promise<Results> {
     overhead,
     layerZips: zips,
     merger,
+    convertInput,
+    ...(html !== undefined ? { html } : {}),
     budgets: checkBudgets({ overhead, layerZips: zips, merger, forbiddenModules }),
     seconds: Math.round((Date.now() - started) / 1000),
   };
 }
 
-// --render redraws the table and chart from the last results.json without measuring.
-const results: Results = args.render
-  ? JSON.parse(readFileSync(path.join(OUT, 'results.json'), 'utf8'))
-  : await measureAll();
-console.log(textReport(results));
-write(results);
-if (!args.render) console.log(`(${results.seconds} s)`);
-if (args.check && anyFailed(results.budgets)) process.exitCode = 1;
+/** Input sizes of the convert input bench. */
+const CONVERT_INPUT_MB = quick ? [50] : [50, 500];
+/** Traces in the HTML flame graph bench. */
+const HTML_TRACES = 4000;
+
+if (args['convert-input']) {
+  // The input bench alone: the built CLI on generated files, its figures to bench-out/convert-input.json.
+  if (!convertInputAvailable()) {
+    console.error('--convert-input needs the build (node scripts/build.mjs)');
+    process.exit(2);
+  }
+  const convertInput = await measureConvertInput(nodeBinary(MAJORS[0] ?? '22'), CONVERT_INPUT_MB);
+  const html = await measureHtml(nodeBinary(MAJORS[0] ?? '22'), HTML_TRACES);
+  console.log([...convertInputReport(convertInput), htmlReport(html)].join('\n'));
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(path.join(OUT, 'convert-input.json'), `${JSON.stringify({ convertInput, html }, null, 2)}\n`);
+} else {
+  // --render redraws the table and chart from the last results.json without measuring.
+  const results: Results = args.render
+    ? JSON.parse(readFileSync(path.join(OUT, 'results.json'), 'utf8'))
+    : await measureAll();
+  console.log(textReport(results));
+  write(results);
+  if (!args.render) console.log(`(${results.seconds} s)`);
+  if (args.check && anyFailed(results.budgets)) process.exitCode = 1;
+}

@@ -1,6 +1,7 @@
 // What a bench run found, and its three renderings: the terminal table, the JSON file, the chart.
 // Kept apart from the measuring so `--render` can redraw from bench-out/results.json.
 import type { Overhead, Verdict } from './budgets.ts';
+import { type ConvertInputResult, convertInputReport, type HtmlResult, htmlReport } from './convert-input.ts';
 import type { MergerResult } from './merger.ts';
 import type { Summary } from './stats.ts';
 import { type Panel, renderChart } from './svg.ts';
@@ -60,6 +61,10 @@ export interface Results {
   overhead: Record<string, Overhead | undefined>;
   layerZips: Array<{ name: string; bytes: number }>;
   merger: MergerResult[];
+  /** The built CLI's convert on large files (absent in results from before it existed). */
+  convertInput?: ConvertInputResult[];
+  /** The built CLI's HTML flame graph of 4,000 traces. */
+  html?: HtmlResult;
   budgets: Verdict[];
   seconds: number;
 }
@@ -157,6 +162,10 @@ export function textReport(results: Results): string {
     }
   }
   for (const zip of results.layerZips) lines.push(`layer ${zip.name}: ${fmt(zip.bytes / 2 ** 20, 2)} MiB`);
+  if (results.convertInput !== undefined && results.convertInput.length > 0) {
+    lines.push('', ...convertInputReport(results.convertInput));
+  }
+  if (results.html !== undefined) lines.push(htmlReport(results.html));
   if (results.merger.length > 0) {
     lines.push(
       '',

@@ -4,7 +4,8 @@
  * origin (X-Ray or Datadog), errors outlined, hatched and marked, orphans drawn as extra roots, a
  * time axis, and a tooltip with every tag on hover.
  *
- * Layout happens here, in pure code; the page's script only draws what it is given. Span data
+ * Layout happens here, in pure code; the page's script (flamegraph/page.js, styled by
+ * flamegraph/page.css) only draws what it is given. Span data
  * travels as JSON in a `<script type="application/json">` block with `<`, `>`, `&`, `/`, U+2028
  * and U+2029 escaped, and the page builds its DOM with `textContent` only, so a span named
  * `<script>…</script>` shows as text. A Content-Security-Policy with hashes of the page's own
@@ -12,7 +13,12 @@
  */
 
 import { createHash } from 'node:crypto';
+import { CLIENT_SCRIPT, STYLE } from './flamegraph/page-assets.ts';
+import { DEFAULT_SKEW_TOLERANCE_NS } from './join.ts';
 import { type DatadogSpan, type SpanOrigin, spanOrigin } from './span.ts';
+
+/** Pages larger than this open slowly in a browser; the CLI says so, and how to narrow the input. */
+export const LARGE_PAGE_MB = 30;
 
 export interface FlameGraphOptions {
   /** The page's title and top heading. Default `Merged traces`. */
@@ -34,6 +40,10 @@ export interface FlameBar {
   orphan: boolean;
   /** Why the span is drawn where it is when that is not obvious (orphan, parent cycle). */
   note: string;
+  /** How the span sticks out of its parent's time (clock skew between hosts), or ''. */
+  skew: string;
+  /** The row of the span's parent in the chart, or -1 for a root: the page links them. */
+  parentRow: number;
   /** Nanoseconds from the start of the trace. */
   start: number;
   /** Nanoseconds. */
@@ -61,6 +71,8 @@ export interface TraceLayout {
   detachedRow: number;
   errors: number;
   orphans: number;
+  /** Spans that start before or end after their parent by more than the tolerance. */
+  skews: number;
   bars: FlameBar[];
 }
 
@@ -90,6 +102,7 @@ export function layoutTrace(spans: readonly DatadogSpan[]): TraceLayout {
       detachedRow: -1,
       errors: 0,
       orphans: 0,
+      skews: 0,
       bars: [],
     };
   }
@@ -191,6 +204,7 @@ export function layoutTrace(spans: readonly DatadogSpan[]): TraceLayout {
   for (const node of preorder) for (const child of treeChildren[node]!) parentInTree[child] = node;
   let rows = 0;
   let errors = 0;
+  let skews = 0;
   const bars: FlameBar[] = [];
   for (const node of preorder) {
     const parent = parentInTree[node]!;
@@ -198,6 +212,8 @@ export function layoutTrace(spans: readonly DatadogSpan[]): TraceLayout {
     rows = Math.max(rows, row[node]! + 1);
     const span = spans[node]!;
     if (span.error) errors++;
+    const skew = parent < 0 ? '' : skewOf(span, spans[parent]!);
+    if (skew !== '') skews++;
     bars.push({
       spanId: span.span_id,
       parentId: span.parent_id,
@@ -210,6 +226,8 @@ export function layoutTrace(spans: readonly DatadogSpan[]): TraceLayout {
       error: span.error === 1,
       orphan: orphan[node] === 1,
       note: notes[node]!,
+      skew,
+      parentRow: parent < 0 ? -1 : row[parent]!,
       start: starts[node]!,
       duration: Number(nonNegative(span.duration)),
       row: row[node]!,
@@ -231,8 +249,26 @@ export function layoutTrace(spans: readonly DatadogSpan[]): TraceLayout {
     detachedRow,
     errors,
     orphans: orphanRoots.length,
+    skews,
     bars,
   };
+}
+
+/**
+ * How a span sticks out of its parent's time by more than the join's tolerance: its host's clock
+ * and its parent's disagree (the join reports the same spans).
+ */
+function skewOf(span: DatadogSpan, parent: DatadogSpan): string {
+  const early = parent.start - span.start;
+  const late = span.start + nonNegative(span.duration) - (parent.start + nonNegative(parent.duration));
+  const parts: string[] = [];
+  if (early > DEFAULT_SKEW_TOLERANCE_NS) parts.push(`starts ${millis(early)} before its parent`);
+  if (late > DEFAULT_SKEW_TOLERANCE_NS) parts.push(`ends ${millis(late)} after its parent`);
+  return parts.length > 0 ? `clock skew: ${parts.join(' and ')}` : '';
+}
+
+function millis(ns: bigint): string {
+  return `${(Number(ns) / 1e6).toFixed(3)} ms`;
 }
 
 /**
@@ -270,17 +306,49 @@ export function renderFlameGraph(traces: DatadogSpan[][], options: FlameGraphOpt
 <ul class="legend" aria-label="Legend">
 <li><span class="swatch xray"></span>AWS X-Ray</li>
 <li><span class="swatch datadog"></span>Datadog APM</li>
+<li><span class="swatch shades"><span class="xray s0"></span><span class="xray s2"></span><span class="datadog s0"></span><span class="datadog s1"></span></span>shades of a colour: one per service</li>
 <li><span class="swatch error"><span class="err-mark">!</span></span>error</li>
 <li><span class="swatch orphan"></span>orphan (parent missing)</li>
+<li><span class="swatch skew"><span class="skew-mark">±</span></span>clock skew (outside its parent)</li>
+<li><span class="swatch link"></span>line to its parent, when not right above</li>
 </ul>
+<div class="search"><label for="search">Search</label><input id="search" type="search" placeholder="name, resource or service  ( / )" autocomplete="off"><span id="search-count" class="search-count" aria-live="polite"></span></div>
+<p class="hint">Labels: the resource or X-Ray name, then service · span name. Hover or focus a bar for its details; click to pin; Esc to close; double-click (or Enter) to zoom to it.</p>
 </header>
 <main id="traces"><noscript>The flame graph is drawn by JavaScript; please enable it.</noscript></main>
 <div id="tooltip" role="tooltip" hidden></div>
-<script type="application/json" id="flame-data">${scriptSafeJson({ traces: layouts })}</script>
+<script type="application/json" id="flame-data">${scriptSafeJson(pageData(layouts))}</script>
 <script>${CLIENT_SCRIPT}</script>
 </body>
 </html>
 `;
+}
+
+/**
+ * The layouts as the page carries them, smaller: tag keys (the same few hundred on every span) as
+ * indices into one `keys` table, and no trace id on each bar (its trace has it).
+ */
+function pageData(layouts: readonly TraceLayout[]): { keys: string[]; traces: unknown[] } {
+  const keys: string[] = [];
+  const index = new Map<string, number>();
+  const keyOf = (key: string): number => {
+    let at = index.get(key);
+    if (at === undefined) {
+      at = keys.length;
+      keys.push(key);
+      index.set(key, at);
+    }
+    return at;
+  };
+  const traces = layouts.map((layout) => ({
+    ...layout,
+    bars: layout.bars.map(({ traceId: _traceId, meta, metrics, ...bar }) => ({
+      ...bar,
+      meta: meta.map(([key, value]) => [keyOf(key), value]),
+      metrics: metrics.map(([key, value]) => [keyOf(key), value]),
+    })),
+  }));
+  return { keys, traces };
 }
 
 /** A laid-out subtree: its time hull (padded bar ends included) and how many rows it takes. */
@@ -390,331 +458,3 @@ function scriptSafeJson(value: unknown): string {
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
-
-// Colours: X-Ray in AWS orange with dark text, Datadog in its purple with white text; each pair
-// keeps a contrast ratio of at least 4.5:1. Red is kept for errors only.
-const STYLE = `
-:root {
-  --row: 24px;
-  --bar-h: 20px;
-  --ink: #1d2330;
-  --muted: #5b6372;
-  --line: #e3e6eb;
-  --error: #c8102e;
-  --xray-0: #ff9900; --xray-1: #f7b32b; --xray-2: #f08a1c; --xray-3: #ffc061;
-  --dd-0: #632ca6; --dd-1: #7646b8; --dd-2: #532494; --dd-3: #6d3fa0;
-  --sans: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "Noto Sans", "Liberation Sans", "DejaVu Sans", Arial, sans-serif;
-  --mono: ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", "Liberation Mono", monospace;
-}
-* { box-sizing: border-box; }
-html { background: #f4f5f7; }
-body { margin: 0; font: 13px/1.45 var(--sans); color: var(--ink); }
-.page-head { display: flex; flex-wrap: wrap; align-items: center; gap: 10px 32px; padding: 18px 28px; background: #fff; border-bottom: 1px solid var(--line); }
-.page-title { display: flex; align-items: baseline; gap: 14px; flex-wrap: wrap; }
-h1 { margin: 0; font-size: 20px; font-weight: 650; letter-spacing: -0.01em; }
-.summary { margin: 0; color: var(--muted); }
-.legend { display: flex; flex-wrap: wrap; gap: 8px 18px; margin: 0 0 0 auto; padding: 0; list-style: none; color: #3a4150; }
-.legend li { display: flex; align-items: center; gap: 7px; }
-.swatch { display: inline-flex; align-items: center; justify-content: center; width: 22px; height: 14px; border-radius: 3px; }
-.swatch.xray { background: var(--xray-0); }
-.swatch.datadog { background: var(--dd-0); }
-.swatch.error { background: #fde8eb; box-shadow: inset 0 0 0 2px var(--error); }
-.swatch.orphan { background: #e9ebef; outline: 2px dashed #1f2937; outline-offset: -1px; }
-main { padding: 20px 28px 48px; }
-.empty { color: var(--muted); padding: 18px; }
-.trace { margin: 0 0 22px; background: #fff; border: 1px solid var(--line); border-radius: 8px; box-shadow: 0 1px 2px rgba(16, 24, 40, 0.05); }
-.trace-head { padding: 14px 18px 10px; }
-.trace-head h2 { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 12px; margin: 0 0 6px; font-size: 16px; font-weight: 650; }
-.trace-head h2 .root-resource { font-weight: 450; color: #3a4150; }
-.trace-head h2 .root-service { font-size: 12px; font-weight: 500; color: var(--muted); background: #eef0f3; border-radius: 10px; padding: 1px 8px; }
-.facts { display: flex; flex-wrap: wrap; gap: 4px 22px; margin: 0; color: var(--muted); font-size: 12px; }
-.facts div { display: flex; gap: 6px; }
-.facts dt { color: var(--muted); }
-.facts dd { margin: 0; color: var(--ink); font-weight: 550; }
-.facts .bad dd { color: var(--error); }
-.mono { font-family: var(--mono); font-size: 12px; }
-.chart-wrap { padding: 0 18px 18px; }
-.axis { position: sticky; top: 0; z-index: 3; height: 24px; background: #fff; border-bottom: 1px solid #cfd4dc; }
-.tick { position: absolute; top: 0; bottom: 0; padding-left: 4px; border-left: 1px solid #cfd4dc; color: var(--muted); font-size: 11px; line-height: 24px; white-space: nowrap; font-variant-numeric: tabular-nums; }
-.tick.flip { padding: 0 4px 0 0; border-left: 0; border-right: 1px solid #cfd4dc; transform: translateX(-100%); }
-.chart { position: relative; margin-top: 6px; }
-.gridline { position: absolute; top: -6px; bottom: 0; width: 1px; background: #eef0f3; pointer-events: none; }
-.bar { position: absolute; display: flex; align-items: center; gap: 5px; height: var(--bar-h); min-width: 2px; padding: 0 6px; border-radius: 3px; overflow: hidden; white-space: nowrap; font-size: 12px; cursor: default; box-shadow: inset 0 0 0 1px rgba(0, 0, 0, 0.14); }
-.bar.xray { color: #231400; }
-.bar.datadog { color: #fff; }
-.bar.xray.s0 { background-color: var(--xray-0); } .bar.xray.s1 { background-color: var(--xray-1); }
-.bar.xray.s2 { background-color: var(--xray-2); } .bar.xray.s3 { background-color: var(--xray-3); }
-.bar.datadog.s0 { background-color: var(--dd-0); } .bar.datadog.s1 { background-color: var(--dd-1); }
-.bar.datadog.s2 { background-color: var(--dd-2); } .bar.datadog.s3 { background-color: var(--dd-3); }
-.bar .label { flex: 1 1 auto; min-width: 0; overflow: hidden; text-overflow: ellipsis; }
-.bar .name { font-weight: 600; }
-.bar .res { margin-left: 7px; font-weight: 400; opacity: 0.85; }
-.bar.tiny { padding: 0; }
-.bar.tiny > * { display: none; }
-.bar.error { box-shadow: inset 0 0 0 2px var(--error); background-image: repeating-linear-gradient(135deg, rgba(200, 16, 46, 0.3) 0 4px, transparent 4px 9px); }
-.bar.error.tiny { background-color: var(--error); }
-.bar.orphan { outline: 2px dashed #1f2937; outline-offset: 1px; }
-.detached { position: absolute; left: 0; right: 0; height: var(--row); padding-top: 5px; border-top: 1px dashed #9aa3b2; color: var(--muted); font-size: 11px; font-style: italic; line-height: 14px; pointer-events: none; }
-.bar:hover, .bar.hot, .bar:focus-visible { outline: 2px solid #111827; outline-offset: 1px; z-index: 2; }
-.err-mark { flex: none; width: 14px; height: 14px; border-radius: 50%; background: var(--error); color: #fff; font: 700 10px/14px var(--sans); text-align: center; box-shadow: 0 0 0 1px #fff; }
-#tooltip { position: fixed; z-index: 10; left: 0; top: 0; max-width: min(560px, calc(100vw - 16px)); max-height: calc(100vh - 16px); overflow: hidden; padding: 10px 12px; background: #fff; color: var(--ink); border: 1px solid #d0d5dd; border-radius: 8px; box-shadow: 0 12px 32px rgba(16, 24, 40, 0.2); font-size: 12px; pointer-events: none; }
-#tooltip[hidden] { display: none; }
-#tooltip.pinned { pointer-events: auto; overflow: auto; }
-.tt-head { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 8px; margin-bottom: 6px; }
-.tt-name { font-size: 13px; font-weight: 650; overflow-wrap: anywhere; }
-.badge { padding: 0 7px; border-radius: 9px; font-size: 11px; font-weight: 600; line-height: 18px; }
-.badge.xray { background: var(--xray-0); color: #231400; }
-.badge.datadog { background: var(--dd-0); color: #fff; }
-.badge.error { background: var(--error); color: #fff; }
-.badge.orphan { background: #374151; color: #fff; }
-.tt-note { margin: 0 0 6px; color: #8a1c1c; }
-.tt-grid { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 1px 12px; margin: 0; }
-.tt-grid dt { color: var(--muted); }
-.tt-grid dd { margin: 0; font-family: var(--mono); font-size: 11.5px; overflow-wrap: anywhere; }
-.tt-section { margin: 8px 0 3px; padding-top: 6px; border-top: 1px solid #eef0f3; color: var(--muted); font-size: 10.5px; font-weight: 650; letter-spacing: 0.06em; text-transform: uppercase; }
-.tt-hint { margin-top: 8px; color: #8a93a3; font-size: 11px; }
-`;
-
-// The page's script: plain JS for any current browser. It reads the JSON block and builds the DOM
-// with textContent only; bars are positioned in percent, so only labels and ticks need a resize.
-const CLIENT_SCRIPT = String.raw`
-(() => {
-  'use strict';
-  const ROW = 24;
-  const MIN_LABEL_PX = 34;
-  const TICK_PX = 110;
-  const data = JSON.parse(document.getElementById('flame-data').textContent);
-  const main = document.getElementById('traces');
-  const tip = document.getElementById('tooltip');
-  const views = [];
-  let pinned = null;
-  let hot = null;
-
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-  function trimmed(value, decimals) {
-    return String(Number(value.toFixed(decimals)));
-  }
-  function duration(ns) {
-    if (ns < 1e3) return trimmed(ns, 0) + ' ns';
-    const [unit, name] = ns < 1e6 ? [1e3, 'µs'] : ns < 1e9 ? [1e6, 'ms'] : [1e9, 's'];
-    const v = ns / unit;
-    return trimmed(v, v >= 10 ? 1 : 2) + ' ' + name;
-  }
-  function niceStep(raw) {
-    const power = Math.pow(10, Math.floor(Math.log10(raw)));
-    const f = raw / power;
-    return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * power;
-  }
-  function percent(fraction) {
-    return (fraction * 100).toFixed(4) + '%';
-  }
-  function fact(list, term, value, className) {
-    const item = el('div', className);
-    item.append(el('dt', '', term), el('dd', '', value));
-    list.append(item);
-    return item;
-  }
-
-  function drawTrace(trace, t) {
-    const section = el('section', 'trace');
-    section.dataset.traceId = trace.traceId;
-    const head = el('header', 'trace-head');
-    const h2 = el('h2');
-    h2.append(el('span', 'root-name', trace.rootName || '(unnamed)'));
-    if (trace.rootResource && trace.rootResource !== trace.rootName) h2.append(el('span', 'root-resource', trace.rootResource));
-    if (trace.rootService) h2.append(el('span', 'root-service', trace.rootService));
-    head.append(h2);
-    const facts = el('dl', 'facts');
-    fact(facts, 'trace id', trace.traceId).lastChild.className = 'mono';
-    if (trace.start) {
-      const start = fact(facts, 'start', trace.start.replace('T', ' ').replace(/(\.\d{3})\d*Z$/, '$1 UTC'));
-      start.title = trace.start;
-    }
-    fact(facts, 'duration', duration(trace.duration));
-    fact(facts, 'spans', String(trace.bars.length));
-    if (trace.errors) fact(facts, 'errors', String(trace.errors), 'bad');
-    if (trace.orphans) fact(facts, 'orphans', String(trace.orphans), 'bad');
-    head.append(facts);
-    section.append(head);
-
-    if (trace.bars.length === 0) {
-      section.append(el('p', 'empty', 'This trace has no spans.'));
-      main.append(section);
-      return;
-    }
-    const wrap = el('div', 'chart-wrap');
-    const axis = el('div', 'axis');
-    const chart = el('div', 'chart');
-    chart.style.height = Math.max(1, trace.rows) * ROW + 'px';
-    const grid = el('div', 'grid');
-    chart.append(grid);
-    if (trace.detachedRow >= 0) {
-      const divider = el('div', 'detached', 'Detached: spans whose parent is not in this trace, drawn as extra roots');
-      divider.style.top = trace.detachedRow * ROW + 'px';
-      chart.append(divider);
-    }
-    const total = Math.max(1, trace.duration);
-    const bars = [];
-    const fragment = document.createDocumentFragment();
-    trace.bars.forEach((b, i) => {
-      let className = 'bar ' + b.origin + ' s' + b.shade;
-      if (b.error) className += ' error';
-      if (b.orphan) className += ' orphan';
-      const bar = el('div', className);
-      bar.tabIndex = 0;
-      bar.dataset.trace = String(t);
-      bar.dataset.index = String(i);
-      bar.dataset.spanId = b.spanId;
-      bar.dataset.origin = b.origin;
-      bar.dataset.start = String(b.start);
-      bar.setAttribute('aria-label', b.name + ', ' + duration(b.duration) + (b.error ? ', error' : ''));
-      bar.style.left = percent(b.start / total);
-      bar.style.width = percent(b.duration / total);
-      bar.style.top = b.row * ROW + 'px';
-      if (b.error) bar.append(el('span', 'err-mark', '!'));
-      const label = el('span', 'label');
-      label.append(el('span', 'name', b.name));
-      if (b.resource && b.resource !== b.name) label.append(el('span', 'res', b.resource));
-      bar.append(label);
-      fragment.append(bar);
-      bars.push(bar);
-    });
-    chart.append(fragment);
-    wrap.append(axis, chart);
-    section.append(wrap);
-    main.append(section);
-    views.push({ trace, total, axis, chart, grid, bars, width: -1 });
-  }
-
-  function fit(view) {
-    const width = view.chart.clientWidth;
-    if (width === view.width || width === 0) return;
-    view.width = width;
-    view.trace.bars.forEach((b, i) => {
-      view.bars[i].classList.toggle('tiny', (b.duration / view.total) * width < MIN_LABEL_PX);
-    });
-    const step = niceStep(view.total / Math.max(2, Math.floor(width / TICK_PX)));
-    const [unit, name] = view.total >= 1e9 ? [1e9, 's'] : view.total >= 1e6 ? [1e6, 'ms'] : view.total >= 1e3 ? [1e3, 'µs'] : [1, 'ns'];
-    const decimals = Math.max(0, Math.ceil(-Math.log10(step / unit) - 1e-9));
-    const ticks = document.createDocumentFragment();
-    const lines = document.createDocumentFragment();
-    for (let k = 0; k * step <= view.total; k++) {
-      const at = k * step;
-      const x = at / view.total;
-      const tick = el('div', 'tick', k === 0 ? '0' : (at / unit).toFixed(decimals) + ' ' + name);
-      tick.style.left = percent(x);
-      if (k > 0 && x * width > width - 60) tick.classList.add('flip');
-      ticks.append(tick);
-      const line = el('div', 'gridline');
-      line.style.left = percent(x);
-      lines.append(line);
-    }
-    view.axis.replaceChildren(ticks);
-    view.grid.replaceChildren(lines);
-  }
-
-  function spanOf(bar) {
-    return data.traces[Number(bar.dataset.trace)].bars[Number(bar.dataset.index)];
-  }
-  function fillTooltip(b) {
-    const head = el('div', 'tt-head');
-    head.append(el('span', 'tt-name', b.name));
-    head.append(el('span', 'badge ' + b.origin, b.origin === 'xray' ? 'X-Ray' : 'Datadog'));
-    if (b.error) head.append(el('span', 'badge error', 'error'));
-    if (b.orphan) head.append(el('span', 'badge orphan', 'orphan'));
-    const parts = [head];
-    if (b.note) parts.push(el('p', 'tt-note', b.note));
-    const grid = el('dl', 'tt-grid');
-    const rows = [
-      ['service', b.service],
-      ['resource', b.resource],
-      ['type', b.type],
-      ['duration', duration(b.duration)],
-      ['start', '+' + duration(b.start)],
-      ['span id', b.spanId],
-      ['parent id', b.parentId],
-      ['trace id', b.traceId],
-    ];
-    for (const [term, value] of rows) if (value !== '') grid.append(el('dt', '', term), el('dd', '', value));
-    parts.push(grid);
-    for (const [title, entries] of [['meta', b.meta], ['metrics', b.metrics]]) {
-      if (entries.length === 0) continue;
-      parts.push(el('div', 'tt-section', title + ' (' + entries.length + ')'));
-      const tags = el('dl', 'tt-grid tags-' + title);
-      for (const [key, value] of entries) tags.append(el('dt', '', key), el('dd', '', value));
-      parts.push(tags);
-    }
-    parts.push(el('div', 'tt-hint', pinned ? 'Esc or click elsewhere to close' : 'Click the bar to pin'));
-    tip.replaceChildren(...parts);
-    tip.hidden = false;
-  }
-  function place(x, y) {
-    const gap = 14;
-    const box = tip.getBoundingClientRect();
-    let left = x + gap;
-    let top = y + gap;
-    if (left + box.width > innerWidth - 8) left = Math.max(8, x - gap - box.width);
-    if (top + box.height > innerHeight - 8) top = Math.max(8, innerHeight - 8 - box.height);
-    tip.style.left = left + 'px';
-    tip.style.top = top + 'px';
-  }
-  function setHot(bar) {
-    if (hot) hot.classList.remove('hot');
-    hot = bar;
-    if (hot) hot.classList.add('hot');
-  }
-  function show(bar, x, y) {
-    setHot(bar);
-    fillTooltip(spanOf(bar));
-    place(x, y);
-  }
-  function hide() {
-    pinned = null;
-    tip.classList.remove('pinned');
-    tip.hidden = true;
-    setHot(null);
-  }
-
-  document.addEventListener('mouseover', (event) => {
-    if (pinned) return;
-    const bar = event.target.closest && event.target.closest('.bar');
-    if (bar) show(bar, event.clientX, event.clientY);
-    else if (hot) hide();
-  });
-  document.addEventListener('mousemove', (event) => {
-    if (!pinned && hot) place(event.clientX, event.clientY);
-  });
-  document.addEventListener('click', (event) => {
-    if (tip.contains(event.target)) return;
-    const bar = event.target.closest && event.target.closest('.bar');
-    if (!bar || bar === pinned) return hide();
-    pinned = bar;
-    tip.classList.add('pinned');
-    show(bar, event.clientX, event.clientY);
-  });
-  document.addEventListener('focusin', (event) => {
-    const bar = event.target.closest && event.target.closest('.bar');
-    if (!bar || pinned) return;
-    const box = bar.getBoundingClientRect();
-    show(bar, box.left, box.bottom);
-  });
-  document.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape') hide();
-  });
-
-  main.replaceChildren();
-  if (data.traces.length === 0) main.append(el('p', 'empty', 'No traces to show.'));
-  data.traces.forEach(drawTrace);
-  views.forEach(fit);
-  if (typeof ResizeObserver === 'function') {
-    const observer = new ResizeObserver(() => views.forEach(fit));
-    views.forEach((view) => observer.observe(view.chart));
-  }
-  document.body.dataset.rendered = 'true';
-})();
-`;

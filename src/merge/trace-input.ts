@@ -86,6 +86,7 @@ export function convertTraceInput(input: TraceInput, options: ConvertOptions = {
     spans: sortSpans([...xray.spans, ...otel]),
     documents: xray.documents + input.otelDocuments,
     skipped,
+    dropped: xray.dropped,
   };
 }
 

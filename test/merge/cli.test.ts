@@ -2,7 +2,7 @@
 // its stdout, stderr and exit code; pull and merge talk to loopback stand-ins.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -66,7 +66,25 @@ describe('xray-dd-merge convert', () => {
     const run = await cli(['convert', ORDERS]);
     assert.equal(run.code, 0, run.stderr);
     const expected = convertDocuments(readSegmentDocuments(readFileSync(ORDERS, 'utf8')).documents).spans;
-    assert.equal(run.stdout, formatNdjson(expected));
+    // Streamed a trace at a time: the same spans, each trace's together and in order, the traces
+    // in the order the input ends them.
+    const lines = run.stdout.split('\n').filter((line) => line.length > 0);
+    assert.deepEqual([...lines].sort(), formatNdjson(expected).trimEnd().split('\n').sort());
+    const traceIds = lines.map((line) => (JSON.parse(line) as { trace_id: string }).trace_id);
+    for (const id of new Set(traceIds)) {
+      const own = lines.filter((_, i) => traceIds[i] === id);
+      assert.equal(
+        traceIds.lastIndexOf(id) - traceIds.indexOf(id) + 1,
+        own.length,
+        `trace ${id} is contiguous`,
+      );
+      assert.deepEqual(
+        own,
+        formatNdjson(expected.filter((span) => span.trace_id === id))
+          .trimEnd()
+          .split('\n'),
+      );
+    }
     assert.match(run.stderr, /convert: 5 documents -> 7 spans; 2 skipped; 1 line not JSON/);
     assert.match(
       run.stderr,
@@ -115,16 +133,149 @@ describe('xray-dd-merge convert', () => {
     });
   }
 
-  it('exits 1 when the input file cannot be read', async () => {
-    const run = await cli(['convert', '/nonexistent/traces.json']);
-    assert.equal(run.code, 1);
-    assert.match(run.stderr, /^xray-dd-merge: error: .*ENOENT/);
+  describe('input that cannot be read: one line naming the input and where, exit 1, no stack', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'xdm-bad-input-'));
+    const write = (name: string, text: string) => {
+      writeFileSync(path.join(dir, name), text);
+      return path.join(dir, name);
+    };
+    const checkout = readFileSync(CHECKOUT, 'utf8');
+    const hint = '(expected X-Ray segment documents: a BatchGetTraces response (JSON) or NDJSON)';
+    const cases: Array<[string, () => [string[], string | undefined], (file: string) => string]> = [
+      [
+        'an empty file',
+        () => [['convert', write('empty.json', '')], undefined],
+        (f) => `${f}: empty input (no segment documents)`,
+      ],
+      [
+        'only blank lines on stdin',
+        () => [['convert'], '  \n\n'],
+        () => 'stdin: empty input (no segment documents)',
+      ],
+      [
+        'a BatchGetTraces response cut short',
+        () => [['convert', write('cut.json', checkout.slice(0, 3000))], undefined],
+        (f) =>
+          `${f}: JSON cut short: the input ends inside a value at line 18, column 809 (byte 3000) (after 0 values)`,
+      ],
+      [
+        'JSON with garbage after a value',
+        () => [['convert', write('garbage.json', '{"Traces":[{"Id":"1","Segments":[]}] x')], undefined],
+        (f) =>
+          `${f}: not JSON at line 1, column 38 (byte 37): unexpected 'x' (after 1 value; expected X-Ray segment documents: a BatchGetTraces response (JSON) or NDJSON)`,
+      ],
+      [
+        'a CSV file',
+        () => [
+          ['convert', write('traces.csv', 'trace_id,name\n1-5e272390-8c398be037738dc042009320,fn\n')],
+          undefined,
+        ],
+        (f) => `${f}: not JSON: line 1: unexpected 'a' ${hint}`,
+      ],
+      [
+        'text on stdin',
+        () => [['convert'], 'hello\nworld\n'],
+        () => `stdin: not JSON: line 1: unexpected 'h' ${hint}`,
+      ],
+      ['a directory', () => [['convert', dir], undefined], (f) => `${f}: is a directory, not a file`],
+      [
+        'a missing path',
+        () => [['convert', path.join(dir, 'missing.json')], undefined],
+        (f) => `${f}: no such file`,
+      ],
+      [
+        'a path through a file',
+        () => [['convert', path.join(write('plain.txt', 'x'), 'traces.json')], undefined],
+        (f) => `${f}: no such file (a part of the path is not a directory)`,
+      ],
+      [
+        'merge with a missing --xray file',
+        () => [['merge', '--xray', path.join(dir, 'nope.json')], undefined],
+        (f) => `${f}: no such file`,
+      ],
+      [
+        'merge with a directory as --datadog',
+        () => [['merge', '--xray', CHECKOUT, '--datadog', dir], undefined],
+        (f) => `${f}: is a directory, not a file`,
+      ],
+    ];
+    for (const [label, setup, message] of cases) {
+      it(label, async () => {
+        const [args, stdin] = setup();
+        const run = await cli(args, stdin !== undefined ? { stdin } : {});
+        assert.equal(run.code, 1);
+        const named = args.at(-1) === 'convert' ? '' : (args.at(-1) as string);
+        assert.equal(run.stderr, `xray-dd-merge: error: ${message(named)}\n`);
+        assert.equal(run.stdout, '');
+      });
+    }
+
+    it('--debug adds the stack trace', async () => {
+      const run = await cli(['convert', '--debug', path.join(dir, 'missing.json')]);
+      assert.equal(run.code, 1);
+      const [first, second] = run.stderr.split('\n');
+      assert.equal(first, `xray-dd-merge: error: ${path.join(dir, 'missing.json')}: no such file`);
+      assert.match(second ?? '', /^InputError: /);
+    });
+
+    it('leaves no output file behind when the input cannot be read', async () => {
+      const out = path.join(dir, 'never.ndjson');
+      const run = await cli(['convert', '--out', out, write('empty2.json', '')]);
+      assert.equal(run.code, 1);
+      assert.equal(existsSync(out), false);
+    });
   });
 
-  it('exits 1 when the input holds no JSON at all', async () => {
-    const run = await cli(['convert'], { stdin: 'hello\nworld\n' });
-    assert.equal(run.code, 1);
-    assert.match(run.stderr, /no JSON segment documents/);
+  it('converts the valid documents of a file that mixes them with invalid ones, and names each skipped one', async () => {
+    // The developer guide's examples: four do not parse, three are subsegment bodies without trace_id.
+    const file = path.join(root, 'test/merge/fixtures/xray-real/aws-devguide-segment-examples.ndjson');
+    const run = await cli(['convert', file]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(ndjsonLines(run.stdout).length, 5);
+    const name = file;
+    assert.deepEqual(run.stderr.split('\n'), [
+      'convert: 7 documents -> 5 spans; 3 skipped; 4 lines not JSON',
+      '  skipped ? 004f72be19cddc2a: a top-level document needs trace_id',
+      '  skipped ? 0e58d2918e9038e8: a top-level document needs trace_id',
+      '  skipped ? 3fd8634e78ca9560: a top-level document needs trace_id',
+      `  ${name}: line 4 not JSON: Expected ',' or '}' after property value at column 196`,
+      `  ${name}: line 5 not JSON: Expected double-quoted property name at column 335`,
+      `  ${name}: line 8 not JSON: Expected double-quoted property name at column 335`,
+      `  ${name}: line 10 not JSON: Expected double-quoted property name at column 332`,
+      '',
+    ]);
+  });
+
+  it('merge reports wrong fields dropped too', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'xdm-merge-dropped-'));
+    const document = JSON.parse(
+      readFileSync(path.join(root, 'test/merge/fixtures/xray-real/otel-go-sdk-ddb-sample.json'), 'utf8'),
+    );
+    document.subsegments[0].subsegments[1].http.response.content_length = 'long';
+    const file = path.join(dir, 'ddb.json');
+    writeFileSync(file, JSON.stringify(document));
+    const run = await cli(['merge', '--xray', file, '--to', 'ndjson']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stderr,
+      /\n {2}dropped http\.response\.content_length: expected a number or a string of digits \(1 time\)\n/,
+    );
+  });
+
+  it('reports wrong fields dropped, counted by field and reason', async () => {
+    const document = JSON.parse(
+      readFileSync(path.join(root, 'test/merge/fixtures/xray-real/otel-go-sdk-ddb-sample.json'), 'utf8'),
+    );
+    document.subsegments[0].subsegments[1].http.response.status = 'four hundred';
+    document.subsegments[0].subsegments[0].http.response.status = 'two hundred';
+    const run = await cli(['convert'], { stdin: JSON.stringify(document) });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(ndjsonLines(run.stdout).length, 18);
+    assert.deepEqual(run.stderr.split('\n'), [
+      'convert: 1 documents -> 18 spans; 0 skipped; 2 fields dropped',
+      '  dropped http.response.status: expected number (2 times)',
+      '',
+    ]);
   });
 });
 

@@ -436,8 +436,10 @@ describe('renderFlameGraph output', () => {
     assert.match(html, /<title>&#60;b&#62;&#34;orders&#34; &#38; co&#60;\/b&#62;<\/title>/);
     const bar = dataOf(html).traces[0]!.bars.find((b) => b.spanId === ID.malicious)!;
     assert.equal(bar.name, MALICIOUS);
-    assert.deepEqual(Object.fromEntries(bar.meta).note, '</script><script>window.__pwned=3</script>');
-    assert.deepEqual(Object.fromEntries(bar.meta)['line.separators'], 'a\u2028b\u2029c');
+    const { keys } = dataOf(html) as unknown as { keys: string[] };
+    const meta = Object.fromEntries(bar.meta.map(([key, value]) => [keys[key as unknown as number], value]));
+    assert.deepEqual(meta.note, '</script><script>window.__pwned=3</script>');
+    assert.deepEqual(meta['line.separators'], 'a\u2028b\u2029c');
   });
 
   it('renders an empty list and an empty trace without failing', () => {
