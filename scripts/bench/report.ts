@@ -1,6 +1,7 @@
 // What a bench run found, and its three renderings: the terminal table, the JSON file, the chart.
 // Kept apart from the measuring so `--render` can redraw from bench-out/results.json.
 import type { Overhead, Verdict } from './budgets.ts';
+import type { ColdStartMajor } from './cold-start.ts';
 import type { MergerResult } from './merger.ts';
 import type { Summary } from './stats.ts';
 import { type Panel, renderChart } from './svg.ts';
@@ -15,6 +16,8 @@ export interface RunFigures {
   /** Median over the warm batches of the process's CPU time per invocation (export included). */
   cpuUs: number;
   rssMb: number;
+  /** V8 heap bytes allocated per warm invocation. */
+  allocatedBytes?: number;
   /** Node's own start, up to the child's first line. */
   bootMs: number;
   traceRequests: number;
@@ -23,7 +26,7 @@ export interface RunFigures {
   merged?: boolean;
 }
 
-export type Metric = 'importMs' | 'firstMs' | 'warmUs' | 'cpuUs' | 'rssMb';
+export type Metric = 'importMs' | 'firstMs' | 'warmUs' | 'cpuUs' | 'rssMb' | 'allocatedBytes';
 
 export interface SubjectReport {
   id: string;
@@ -37,8 +40,9 @@ export interface SubjectReport {
   warmUs?: Summary;
   cpuUs?: Summary;
   rssMb?: Summary;
+  allocatedBytes?: Summary;
   /** Medians divided by the floor's medians. */
-  toFloor?: Record<Metric, number>;
+  toFloor?: Partial<Record<Metric, number>>;
   modules?: { byOrigin: Array<[string, number]>; offInvokePath: string[] };
 }
 
@@ -60,6 +64,8 @@ export interface Results {
   overhead: Record<string, Overhead | undefined>;
   layerZips: Array<{ name: string; bytes: number }>;
   merger: MergerResult[];
+  /** Cold start under the real runtime client, per Node major; absent when not run. */
+  coldStart?: Record<string, ColdStartMajor>;
   budgets: Verdict[];
   seconds: number;
 }
@@ -67,7 +73,7 @@ export interface Results {
 const COLORS: Record<string, string> = {
   bare: '#9aa5b1',
   floor: '#52606d',
-  'floor-merged': '#7b8794',
+  'same-work': '#7b8794',
   wrapper: '#0f9d8a',
   layer: '#2d6cdf',
   peer: '#d9622b',
@@ -79,6 +85,19 @@ function cell(summary: Summary | undefined, toFloor: number | undefined, digits:
   if (!summary) return '-';
   const spread = `[${fmt(summary.min, digits)}-${fmt(summary.max, digits)}]`;
   return `${fmt(summary.median, digits)} ${spread} x${fmt(toFloor ?? Number.NaN, 2)}`;
+}
+
+function kilobytes(summary: Summary | undefined): Summary | undefined {
+  if (!summary || summary.n === 0) return undefined;
+  const kb = (v: number) => v / 1024;
+  return {
+    ...summary,
+    median: kb(summary.median),
+    q1: kb(summary.q1),
+    q3: kb(summary.q3),
+    min: kb(summary.min),
+    max: kb(summary.max),
+  };
 }
 
 function mergedCell(report: SubjectReport): string {
@@ -96,12 +115,13 @@ function table(major: string, runs: number, reports: readonly SubjectReport[]): 
     'first invocation ms',
     'warm us/invocation',
     'CPU us/invocation',
-    'RSS MB',
+    'RSS MB after 2,000',
+    'heap KB allocated/invocation',
     'merged',
   ];
   const rows = reports.map((r) =>
     r.runs.length === 0
-      ? [r.letter, r.label, `skipped: ${r.skipped ?? 'no runs'}`, '', '', '', '', '']
+      ? [r.letter, r.label, `skipped: ${r.skipped ?? 'no runs'}`, '', '', '', '', '', '']
       : [
           r.letter,
           r.label,
@@ -110,6 +130,7 @@ function table(major: string, runs: number, reports: readonly SubjectReport[]): 
           cell(r.warmUs, r.toFloor?.warmUs, 1),
           cell(r.cpuUs, r.toFloor?.cpuUs, 1),
           cell(r.rssMb, r.toFloor?.rssMb, 0),
+          cell(kilobytes(r.allocatedBytes), r.toFloor?.allocatedBytes, 1),
           mergedCell(r),
         ],
   );
@@ -140,22 +161,10 @@ export function textReport(results: Results): string {
   }
   lines.push('');
   for (const [major, o] of Object.entries(results.overhead)) {
-    if (o) {
-      lines.push(
-        `Node ${major} wrapper over the floor (c - b, median of paired rounds): import+init ${fmt(o.importMs, 2)} ms (CPU ${fmt(o.importCpuMs ?? Number.NaN, 2)} ms), first ${fmt(o.firstMs, 2)} ms, warm ${fmt(o.warmUs, 1)} us side by side in one process (${fmt(o.warmFreshUs ?? Number.NaN, 1)} us from separate processes), CPU ${fmt(o.cpuUs ?? Number.NaN, 1)} us per invocation`,
-      );
-      if (o.ownImportMs !== undefined) {
-        lines.push(
-          `  of import+init, the wrapper's own (its bundle and wrapping, dd-trace already loaded; median of fresh processes): ${fmt(o.ownImportMs, 2)} ms`,
-        );
-      }
-      if (o.warmParentAndTagsUs !== undefined) {
-        lines.push(
-          `  of the warm figure, dd-trace's own cost of the X-Ray parent and the required tags (b' - b): ${fmt(o.warmParentAndTagsUs, 1)} us; the wrapper's own code (c - b'): ${fmt(o.warmUs - o.warmParentAndTagsUs, 1)} us`,
-        );
-      }
-    }
+    if (o) lines.push(...overheadLines(major, o));
   }
+  for (const [major, cold] of Object.entries(results.coldStart ?? {}))
+    lines.push(...coldStartLines(major, cold));
   for (const zip of results.layerZips) lines.push(`layer ${zip.name}: ${fmt(zip.bytes / 2 ** 20, 2)} MiB`);
   if (results.merger.length > 0) {
     lines.push(
@@ -174,8 +183,52 @@ export function textReport(results: Results): string {
     }
   }
   lines.push('', 'Budgets');
-  for (const v of results.budgets) lines.push(`  ${v.status}  ${v.budget}: ${v.measured}`);
+  for (const v of results.budgets)
+    lines.push(`  ${verdictWord(v)}  ${v.budget}: ${v.measured}${v.margin ? ` (${v.margin})` : ''}`);
   return lines.join('\n');
+}
+
+/** hold / miss / skip, padded for the terminal. */
+export function verdictWord(v: Verdict): string {
+  return ({ PASS: 'hold', FAIL: 'MISS', SKIP: 'skip' } as const)[v.status];
+}
+
+/** The three entries side by side: what the wrapper adds over the floor and over same-work. */
+function overheadLines(major: string, o: Overhead): string[] {
+  const lines = [
+    `Node ${major}, the wrapper (c) against the floor (b) and same-work (b'):`,
+    `  import+init c - b ${fmt(o.importMs, 2)} ms (fresh processes, median of paired rounds; CPU ${fmt(o.importCpuMs ?? Number.NaN, 2)} ms)${o.ownImportMs !== undefined ? `; the wrapper's own, dd-trace already loaded: ${fmt(o.ownImportMs, 2)} ms` : ''}`,
+    `  first invocation c - b ${fmt(o.firstMs, 2)} ms`,
+    `  warm, side by side in one process: c - b ${fmt(o.warmUs, 1)} us, c - b' ${fmt(o.warmOwnUs ?? Number.NaN, 1)} us (the wrapper's own code), b' - b ${fmt(o.warmParentAndTagsUs ?? Number.NaN, 1)} us (dd-trace's cost of the parent and tags); from separate processes c - b ${fmt(o.warmFreshUs ?? Number.NaN, 1)} us`,
+    `  RSS after 2,000 invocations c - b ${fmt(o.rssMb ?? Number.NaN, 1)} MB; process CPU per warm invocation c - b ${fmt(o.cpuUs ?? Number.NaN, 1)} us`,
+  ];
+  const bytes = o.allocatedBytes;
+  if (bytes) {
+    lines.push(
+      `  heap allocated per warm invocation: floor ${fmt(bytes.floor / 1024, 1)} KB, same-work ${fmt(bytes.sameWork / 1024, 1)} KB, wrapper ${fmt(bytes.wrapper / 1024, 1)} KB (x${fmt(bytes.wrapper / bytes.sameWork, 2)} same-work)`,
+    );
+  }
+  return lines;
+}
+
+function coldStartLines(major: string, cold: ColdStartMajor): string[] {
+  if ('skipped' in cold)
+    return [`Node ${major} cold start under the runtime client: skipped, ${cold.skipped}`];
+  const lines = [
+    `Node ${major} cold start under the real runtime client (aws-lambda-ric ${cold.client}, loopback Runtime API): median [min-max] of ${cold.rounds} fresh processes, alternating`,
+  ];
+  for (const s of cold.subjects) {
+    const range = (x: Summary) => `${fmt(x.median, 1)} [${fmt(x.min, 1)}-${fmt(x.max, 1)}]`;
+    lines.push(
+      `  ${s.label.padEnd(34)} spawn -> first /next ${range(s.pollMs)} ms   spawn -> first response ${range(s.responseMs)} ms${s.failures ? `   (${s.failures} runs failed)` : ''}`,
+    );
+  }
+  for (const o of cold.overhead) {
+    lines.push(
+      `  layer by ${o.way} over dd-trace alone (median of per-round differences): first /next ${fmt(o.pollMs, 1)} ms, first response ${fmt(o.responseMs, 1)} ms`,
+    );
+  }
+  return lines;
 }
 
 function chartPanels(byMajor: Record<string, SubjectReport[]>): Panel[] {
@@ -197,7 +250,7 @@ function chartPanels(byMajor: Record<string, SubjectReport[]>): Panel[] {
       const bars = reports.flatMap((report, series) => {
         const summary = report?.[key];
         if (!report || !summary) return [];
-        const times = report.toFloor ? `  x${fmt(report.toFloor[key], 2)}` : '';
+        const times = report.toFloor ? `  x${fmt(report.toFloor[key] ?? Number.NaN, 2)}` : '';
         const note = `${fmt(summary.median, digits)} ${unit}${times}`;
         return [{ series, median: summary.median, low: summary.min, high: summary.max, note }];
       });
