@@ -23,6 +23,12 @@ export interface Overhead {
   readonly warmFreshUs?: number;
   /** Same-work minus the floor (b' - b), side by side: dd-trace's own cost of the parent and tags. */
   readonly warmParentAndTagsUs?: number;
+  /** First and third quartiles of the side-by-side per-round differences, for judging the noise. */
+  readonly warmSpreadUs?: {
+    readonly rounds: number;
+    readonly overFloor: readonly [number, number];
+    readonly own: readonly [number, number];
+  };
   /** RSS after 2,000 invocations, wrapper minus floor, the median of per-round differences. */
   readonly rssMb?: number;
   /** V8 heap bytes allocated per warm invocation, medians of fresh processes. */

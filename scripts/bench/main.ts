@@ -53,8 +53,16 @@ import {
   writeTaskRoot,
 } from './measure.ts';
 import { type MergerResult, measureMerger, mergerAvailable } from './merger.ts';
-import { chartSvg, type Results, type RunFigures, type SubjectReport, textReport } from './report.ts';
-import { median, ratio, summarize } from './stats.ts';
+import {
+  chartSvg,
+  type Results,
+  type RunFigures,
+  readmeSection,
+  replaceBetweenMarkers,
+  type SubjectReport,
+  textReport,
+} from './report.ts';
+import { median, quantile, ratio, summarize } from './stats.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -285,6 +293,11 @@ async function measureMajor(
             ? {
                 warmOwnUs: median(sideBySide.wrapperMinusSameWork),
                 warmParentAndTagsUs: median(sideBySide.sameWorkMinusFloor),
+                warmSpreadUs: {
+                  rounds: sideBySide.wrapperMinusFloor.length,
+                  overFloor: quartiles(sideBySide.wrapperMinusFloor),
+                  own: quartiles(sideBySide.wrapperMinusSameWork),
+                },
               }
             : {}),
           rssMb: paired('rssMb'),
@@ -356,6 +369,11 @@ async function unpackLayers(dir: string): Promise<LayerDirs | undefined> {
   };
   return { plain: unpack('plain', false), cached: unpack('cached', true) };
 }
+
+const quartiles = (values: readonly number[]): [number, number] => [
+  quantile(values, 0.25),
+  quantile(values, 0.75),
+];
 
 /** Per-round differences of warm batches run side by side in one process, pooled over processes. */
 interface SideBySide {
@@ -444,13 +462,23 @@ function write(results: Results): void {
   mkdirSync(OUT, { recursive: true });
   writeFileSync(path.join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(path.join(OUT, 'bench.svg'), chartSvg(results));
-  // The README's chart comes from full runs only.
+  // The README's chart and figures come from full runs only.
   const docs = !results.settings.quick;
+  let readme = '';
   if (docs) {
     mkdirSync(path.join(root, 'docs'), { recursive: true });
     copyFileSync(path.join(OUT, 'bench.svg'), path.join(root, 'docs/bench.svg'));
+    const file = path.join(root, 'README.md');
+    const updated = replaceBetweenMarkers(readFileSync(file, 'utf8'), readmeSection(results));
+    if (updated === undefined) console.log('README.md has no bench markers: its figures were not written');
+    else {
+      writeFileSync(file, updated);
+      readme = ', README.md (between the bench markers)';
+    }
   }
-  console.log(`\nwrote bench-out/results.json, bench-out/bench.svg${docs ? ', docs/bench.svg' : ''}`);
+  console.log(
+    `\nwrote bench-out/results.json, bench-out/bench.svg${docs ? `, docs/bench.svg${readme}` : ''}`,
+  );
 }
 
 async function measureAll(): Promise<Results> {

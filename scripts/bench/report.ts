@@ -200,6 +200,11 @@ function overheadLines(major: string, o: Overhead): string[] {
     `  import+init c - b ${fmt(o.importMs, 2)} ms (fresh processes, median of paired rounds; CPU ${fmt(o.importCpuMs ?? Number.NaN, 2)} ms)${o.ownImportMs !== undefined ? `; the wrapper's own, dd-trace already loaded: ${fmt(o.ownImportMs, 2)} ms` : ''}`,
     `  first invocation c - b ${fmt(o.firstMs, 2)} ms`,
     `  warm, side by side in one process: c - b ${fmt(o.warmUs, 1)} us, c - b' ${fmt(o.warmOwnUs ?? Number.NaN, 1)} us (the wrapper's own code), b' - b ${fmt(o.warmParentAndTagsUs ?? Number.NaN, 1)} us (dd-trace's cost of the parent and tags); from separate processes c - b ${fmt(o.warmFreshUs ?? Number.NaN, 1)} us`,
+    ...(o.warmSpreadUs
+      ? [
+          `    quartiles over ${o.warmSpreadUs.rounds} rounds: c - b ${fmt(o.warmSpreadUs.overFloor[0], 1)} to ${fmt(o.warmSpreadUs.overFloor[1], 1)} us, c - b' ${fmt(o.warmSpreadUs.own[0], 1)} to ${fmt(o.warmSpreadUs.own[1], 1)} us`,
+        ]
+      : []),
     `  RSS after 2,000 invocations c - b ${fmt(o.rssMb ?? Number.NaN, 1)} MB; process CPU per warm invocation c - b ${fmt(o.cpuUs ?? Number.NaN, 1)} us`,
   ];
   const bytes = o.allocatedBytes;
@@ -239,17 +244,19 @@ function chartPanels(byMajor: Record<string, SubjectReport[]>): Panel[] {
     ['firstMs', 'First invocation (ms)', 'ms', 2],
     ['warmUs', 'Warm invocation (us): time in the handler, median of batch means', 'us', 1],
     ['cpuUs', 'Process CPU per warm invocation (us): background export included', 'us', 1],
-    ['rssMb', 'RSS after the warm invocations (MB)', 'MB', 0],
+    ['rssMb', 'RSS after 2,000 invocations (MB)', 'MB', 0],
+    ['allocatedBytes', 'V8 heap allocated per warm invocation (KB): export included', 'KB', 1],
   ];
   return metrics.map(([key, title, unit, digits]) => ({
     title,
     rows: ids.flatMap((id) => {
       const reports = majors.map((major) => byMajor[major]!.find((r) => r.id === id));
-      const named = reports.find((r) => r?.[key]);
+      const named = reports.find((r) => r?.[key] && Number.isFinite(r[key].median));
       if (!named) return [];
       const bars = reports.flatMap((report, series) => {
-        const summary = report?.[key];
-        if (!report || !summary) return [];
+        const raw = report?.[key];
+        const summary = key === 'allocatedBytes' ? kilobytes(raw) : raw;
+        if (!report || !summary || !Number.isFinite(summary.median)) return [];
         const times = report.toFloor ? `  x${fmt(report.toFloor[key] ?? Number.NaN, 2)}` : '';
         const note = `${fmt(summary.median, digits)} ${unit}${times}`;
         return [{ series, median: summary.median, low: summary.min, high: summary.max, note }];
@@ -260,16 +267,106 @@ function chartPanels(byMajor: Record<string, SubjectReport[]>): Panel[] {
   }));
 }
 
+/** Cold start under the runtime client: one row per subject, one bar per Node version. */
+function coldStartPanels(coldStart: Record<string, ColdStartMajor> | undefined): Panel[] {
+  const measured = Object.entries(coldStart ?? {}).filter(
+    (entry): entry is [string, Exclude<ColdStartMajor, { skipped: string }>] => !('skipped' in entry[1]),
+  );
+  if (measured.length === 0) return [];
+  const majors = Object.keys(coldStart ?? {});
+  const ids = [...new Set(measured.flatMap(([, cold]) => cold.subjects.map((s) => s.id)))];
+  const colors: Record<string, string> = {
+    bare: COLORS.bare!,
+    floor: COLORS.floor!,
+    redirect: COLORS.layer!,
+    'exec-wrapper': COLORS.wrapper!,
+  };
+  const panel = (key: 'pollMs' | 'responseMs', title: string): Panel => ({
+    title,
+    rows: ids.flatMap((id) => {
+      let label = id;
+      const bars = measured.flatMap(([major, cold]) => {
+        const subject = cold.subjects.find((s) => s.id === id);
+        const summary = subject?.[key];
+        if (!subject || !summary || !Number.isFinite(summary.median)) return [];
+        label = subject.label;
+        const floor = cold.subjects.find((s) => s.id === 'floor')?.[key].median ?? Number.NaN;
+        return [
+          {
+            series: majors.indexOf(major),
+            median: summary.median,
+            low: summary.min,
+            high: summary.max,
+            note: `${fmt(summary.median, 1)} ms  x${fmt(summary.median / floor, 2)}`,
+          },
+        ];
+      });
+      return bars.length > 0 ? [{ label, color: colors[id] ?? '#888888', bars }] : [];
+    }),
+  });
+  return [
+    panel('pollMs', 'Cold start under aws-lambda-ric (ms): spawn to the first GET /next'),
+    panel('responseMs', 'Cold start under aws-lambda-ric (ms): spawn to the first response posted'),
+  ];
+}
+
 export function chartSvg(results: Results): string {
   const { machine, settings } = results;
   return renderChart({
     title: 'Cold start and per-invocation cost, side by side',
     subtitle: `Median of ${settings.runs} fresh processes per subject; whiskers min-max; xN = ratio to dd-trace alone (b)${settings.exporter === 'log' ? '; traces exported to stdout' : ''}. ${machine.cpus} cores (${machine.cpuModel}), shared and noisy: compare ratios.`,
     series: Object.keys(results.nodes).map((major) => `Node ${major}`),
-    panels: chartPanels(results.nodes),
+    panels: [...chartPanels(results.nodes), ...coldStartPanels(results.coldStart)],
     footer: [
       'Same conditions for every subject: Lambda env vars, dd-trace exporting to a loopback agent, telemetry, remote config and runtime metrics off,',
       'a fresh X-Ray trace header per invocation, DD_MERGE_XRAY_TRACES=true (compat ids). Reproduce with `npm run bench`.',
     ],
   });
+}
+
+/** Markers around the bench's figures in README.md; `npm run bench` rewrites what is between them. */
+export const README_MARKERS = {
+  start: '<!-- bench:results:start (written by npm run bench; edits here are overwritten) -->',
+  end: '<!-- bench:results:end -->',
+} as const;
+
+/**
+ * The README's figures of one run: the machine and its load, the subjects' table, the three
+ * entries side by side, the cold start, the budgets with their margins. Markdown, between
+ * {@link README_MARKERS}.
+ */
+export function readmeSection(results: Results): string {
+  const { machine, settings } = results;
+  const load = machine.loadAverage as { before?: number[]; after?: number[] } | undefined;
+  const loadText = (values: number[] | undefined) =>
+    values ? values.map((v) => v.toFixed(2)).join(' ') : '?';
+  const lines = [
+    `Figures of one run: ${results.date.slice(0, 16).replace('T', ' ')} UTC, ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, ${machine.platform}; load average ${loadText(load?.before)} before, ${loadText(load?.after)} after; ${settings.runs} rounds of fresh processes per subject, dd-trace exporting ${settings.exporter === 'log' ? 'to stdout' : 'to the loopback agent'}${settings.quick ? '; a --quick run' : ''}. Noise across rounds is in the [min-max] spreads and the quartiles below.`,
+    '',
+    '![Cold start and per-invocation cost](docs/bench.svg)',
+    '',
+    '```',
+    textReport({ ...results, budgets: [] })
+      .split('\n')
+      .filter((line) => line !== 'Budgets')
+      .join('\n')
+      .trim(),
+    '```',
+    '',
+    '| Budget | Verdict | Measured |',
+    '|---|---|---|',
+    ...results.budgets.map(
+      (v) =>
+        `| ${v.budget.replace(/\|/g, '\\|')} | ${v.status === 'SKIP' ? 'skipped' : `**${verdictWord(v)}**${v.margin ? `, ${v.margin.replace(/^(holds|misses) /, '')}` : ''}`} | ${v.measured.replace(/\|/g, '\\|')} |`,
+    ),
+  ];
+  return lines.join('\n');
+}
+
+/** `readme` with the text between the markers replaced by `section`; undefined when the markers are missing. */
+export function replaceBetweenMarkers(readme: string, section: string): string | undefined {
+  const start = readme.indexOf(README_MARKERS.start);
+  const end = readme.indexOf(README_MARKERS.end);
+  if (start === -1 || end === -1 || end < start) return undefined;
+  return `${readme.slice(0, start + README_MARKERS.start.length)}\n${section}\n${readme.slice(end)}`;
 }
