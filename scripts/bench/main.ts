@@ -495,7 +495,7 @@ async function measureAll(): Promise<Results> {
   try {
     for (const major of MAJORS) {
       console.log(
-        `Node ${major}: ${RUNS} rounds of fresh processes, ${LOOP.batches} x ${LOOP.batchSize} warm invocations each; then ${PAIRED.processes} processes running floor and wrapper side by side, ${PAIRED.rounds} rounds of ${PAIRED.batchSize} each; dd-trace exporting ${EXPORTER === 'agent' ? 'to the loopback agent' : 'to stdout (log exporter)'}`,
+        `Node ${major}: ${RUNS} rounds of fresh processes, ${LOOP.warmupBatches + LOOP.batches} x ${LOOP.batchSize} warm invocations each (RSS read after them), then ${LOOP.allocationBatch} counting heap allocation; then ${PAIRED.processes} processes running floor, same-work and wrapper side by side, ${PAIRED.rounds} rounds of ${PAIRED.batchSize} each; dd-trace exporting ${EXPORTER === 'agent' ? 'to the loopback agent' : 'to stdout (log exporter)'}`,
       );
       const measured = await measureMajor(major, taskRoot, standIns, layerDirs);
       nodes[major] = measured.reports;
