@@ -31,6 +31,8 @@ export interface Overhead {
   };
   /** RSS after 2,000 invocations, wrapper minus floor, the median of per-round differences. */
   readonly rssMb?: number;
+  /** RSS once the entry is loaded, before any invocation, wrapper minus floor (reported: the code's share). */
+  readonly rssLoadedMb?: number;
   /** V8 heap bytes allocated per warm invocation, medians of fresh processes. */
   readonly allocatedBytes?: { readonly floor: number; readonly sameWork: number; readonly wrapper: number };
   /** Process CPU per warm invocation, background export included: reported, not budgeted. */

@@ -39,6 +39,8 @@ const importCpu = process.cpuUsage();
 const handler = await loadHandler(spec.entry);
 const importMs = performance.now() - importStart;
 const importCpuMs = cpuMs(process.cpuUsage(importCpu));
+// RSS once loaded: what the code costs before any invocation, apart from what invocations add.
+const rssLoadedMb = process.memoryUsage().rss / 2 ** 20;
 
 const first = invocation();
 const firstStart = performance.now();
@@ -78,6 +80,7 @@ const result = {
   warmUs,
   warmCpuUs,
   rssMb: memory.rss / 2 ** 20,
+  rssLoadedMb,
   heapMb: memory.heapUsed / 2 ** 20,
   ...(allocatedBytes !== undefined ? { allocatedBytes } : {}),
   ...(loaded ? { modules: [...loaded] } : {}),

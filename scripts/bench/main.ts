@@ -161,6 +161,7 @@ function figures(subject: Subject, result: ChildResult, received: Received): Run
     cpuUs: summarize(result.warmCpuUs).median,
     rssMb: result.rssMb,
     ...(result.allocatedBytes !== undefined ? { allocatedBytes: result.allocatedBytes } : {}),
+    ...(result.rssLoadedMb !== undefined ? { rssLoadedMb: result.rssLoadedMb } : {}),
     bootMs: result.bootMs,
     traceRequests: received.requests,
     datagrams: received.datagrams,
@@ -271,10 +272,15 @@ async function measureMajor(
   // Rounds are interleaved, so each round's wrapper and floor ran close together: the median of the
   // per-round differences cancels the machine's slow drifts better than a difference of medians.
   const wrapper = reports.get('wrapper');
-  const paired = (metric: 'importMs' | 'importCpuMs' | 'firstMs' | 'warmUs' | 'cpuUs' | 'rssMb') => {
+  const paired = (
+    metric: 'importMs' | 'importCpuMs' | 'firstMs' | 'warmUs' | 'cpuUs' | 'rssMb' | 'rssLoadedMb',
+  ) => {
     const rounds = Math.min(wrapper?.runs.length ?? 0, floor?.runs.length ?? 0);
     return median(
-      Array.from({ length: rounds }, (_, i) => wrapper!.runs[i]![metric] - floor!.runs[i]![metric]),
+      Array.from(
+        { length: rounds },
+        (_, i) => (wrapper!.runs[i]![metric] ?? Number.NaN) - (floor!.runs[i]![metric] ?? Number.NaN),
+      ).filter(Number.isFinite),
     );
   };
   const sameWork = reports.get('same-work');
@@ -301,6 +307,7 @@ async function measureMajor(
               }
             : {}),
           rssMb: paired('rssMb'),
+          rssLoadedMb: paired('rssLoadedMb'),
           ...(sameWork?.allocatedBytes && wrapper.allocatedBytes && floor.allocatedBytes
             ? {
                 allocatedBytes: {

@@ -38,6 +38,8 @@ export interface ChildResult {
   /** The process's CPU time per invocation in each warm batch, background work included. */
   readonly warmCpuUs: number[];
   readonly rssMb: number;
+  /** RSS right after loading the entry, before the first invocation. */
+  readonly rssLoadedMb?: number;
   readonly heapMb: number;
   /** V8 heap bytes allocated per warm invocation (a further batch after the RSS reading). */
   readonly allocatedBytes?: number;

@@ -18,6 +18,8 @@ export interface RunFigures {
   rssMb: number;
   /** V8 heap bytes allocated per warm invocation. */
   allocatedBytes?: number;
+  /** RSS right after loading the entry, before the first invocation. */
+  rssLoadedMb?: number;
   /** Node's own start, up to the child's first line. */
   bootMs: number;
   traceRequests: number;
@@ -205,7 +207,7 @@ function overheadLines(major: string, o: Overhead): string[] {
           `    quartiles over ${o.warmSpreadUs.rounds} rounds: c - b ${fmt(o.warmSpreadUs.overFloor[0], 1)} to ${fmt(o.warmSpreadUs.overFloor[1], 1)} us, c - b' ${fmt(o.warmSpreadUs.own[0], 1)} to ${fmt(o.warmSpreadUs.own[1], 1)} us`,
         ]
       : []),
-    `  RSS after 2,000 invocations c - b ${fmt(o.rssMb ?? Number.NaN, 1)} MB; process CPU per warm invocation c - b ${fmt(o.cpuUs ?? Number.NaN, 1)} us`,
+    `  RSS after 2,000 invocations c - b ${fmt(o.rssMb ?? Number.NaN, 1)} MB${o.rssLoadedMb !== undefined ? ` (once loaded, before any invocation: ${fmt(o.rssLoadedMb, 1)} MB)` : ''}; process CPU per warm invocation c - b ${fmt(o.cpuUs ?? Number.NaN, 1)} us`,
   ];
   const bytes = o.allocatedBytes;
   if (bytes) {
