@@ -23,6 +23,8 @@ export interface Overhead {
   readonly warmFreshUs?: number;
   /** Same-work minus the floor (b' - b), side by side: dd-trace's own cost of the parent and tags. */
   readonly warmParentAndTagsUs?: number;
+  /** Side by side, the process's CPU time per invocation, c - b and c - b' (reported, not judged). */
+  readonly cpuSideBySideUs?: { readonly overFloor: number; readonly own: number };
   /** First and third quartiles of the side-by-side per-round differences, for judging the noise. */
   readonly warmSpreadUs?: {
     readonly rounds: number;

@@ -299,6 +299,10 @@ async function measureMajor(
             ? {
                 warmOwnUs: median(sideBySide.wrapperMinusSameWork),
                 warmParentAndTagsUs: median(sideBySide.sameWorkMinusFloor),
+                cpuSideBySideUs: {
+                  overFloor: median(sideBySide.cpuWrapperMinusFloor.filter(Number.isFinite)),
+                  own: median(sideBySide.cpuWrapperMinusSameWork.filter(Number.isFinite)),
+                },
                 warmSpreadUs: {
                   rounds: sideBySide.wrapperMinusFloor.length,
                   overFloor: quartiles(sideBySide.wrapperMinusFloor),
@@ -387,6 +391,9 @@ interface SideBySide {
   readonly wrapperMinusFloor: number[];
   readonly wrapperMinusSameWork: number[];
   readonly sameWorkMinusFloor: number[];
+  /** The same two differences in process CPU time per invocation: reported, steadier under load. */
+  readonly cpuWrapperMinusFloor: number[];
+  readonly cpuWrapperMinusSameWork: number[];
   /** Processes run: more than PAIRED.processes when a budget missed and the run was repeated. */
   processes: number;
 }
@@ -412,12 +419,14 @@ async function measureSideBySide(
     wrapperMinusFloor: [],
     wrapperMinusSameWork: [],
     sameWorkMinusFloor: [],
+    cpuWrapperMinusFloor: [],
+    cpuWrapperMinusSameWork: [],
     processes: 0,
   };
   const run = async () => {
     for (let i = 0; i < PAIRED.processes; i += 1) {
       try {
-        const { rounds } = await runPaired({
+        const { rounds, cpuRounds } = await runPaired({
           node,
           entries: [floor, sameWork, wrapper],
           env,
@@ -425,12 +434,16 @@ async function measureSideBySide(
           ...PAIRED,
         });
         const [floorRounds = [], sameWorkRounds = [], wrapperRounds = []] = rounds;
+        const [floorCpu = [], sameWorkCpu = [], wrapperCpu = []] = cpuRounds ?? [];
         floorRounds.forEach((floorUs, r) => {
           const c = wrapperRounds[r] ?? Number.NaN;
           const b2 = sameWorkRounds[r] ?? Number.NaN;
           pooled.wrapperMinusFloor.push(c - floorUs);
           pooled.wrapperMinusSameWork.push(c - b2);
           pooled.sameWorkMinusFloor.push(b2 - floorUs);
+          const cpuC = wrapperCpu[r] ?? Number.NaN;
+          pooled.cpuWrapperMinusFloor.push(cpuC - (floorCpu[r] ?? Number.NaN));
+          pooled.cpuWrapperMinusSameWork.push(cpuC - (sameWorkCpu[r] ?? Number.NaN));
         });
         pooled.processes += 1;
       } catch (error) {

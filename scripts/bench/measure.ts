@@ -269,6 +269,8 @@ export interface PairedRequest {
 export interface PairedResult {
   readonly node: string;
   readonly rounds: number[][];
+  /** Per entry, the process's CPU microseconds per invocation of each round. */
+  readonly cpuRounds?: number[][];
 }
 
 /**

@@ -207,6 +207,11 @@ function overheadLines(major: string, o: Overhead): string[] {
           `    quartiles over ${o.warmSpreadUs.rounds} rounds: c - b ${fmt(o.warmSpreadUs.overFloor[0], 1)} to ${fmt(o.warmSpreadUs.overFloor[1], 1)} us, c - b' ${fmt(o.warmSpreadUs.own[0], 1)} to ${fmt(o.warmSpreadUs.own[1], 1)} us`,
         ]
       : []),
+    ...(o.cpuSideBySideUs
+      ? [
+          `    in process CPU time per invocation, side by side: c - b ${fmt(o.cpuSideBySideUs.overFloor, 1)} us, c - b' ${fmt(o.cpuSideBySideUs.own, 1)} us (not judged; steadier when the machine is loaded)`,
+        ]
+      : []),
     `  RSS after 2,000 invocations c - b ${fmt(o.rssMb ?? Number.NaN, 1)} MB${o.rssLoadedMb !== undefined ? ` (once loaded, before any invocation: ${fmt(o.rssLoadedMb, 1)} MB)` : ''}; process CPU per warm invocation c - b ${fmt(o.cpuUs ?? Number.NaN, 1)} us`,
   ];
   const bytes = o.allocatedBytes;
