@@ -1,4 +1,4 @@
-// The performance budgets of issue 8, checked against measured figures. Pure: figures in, verdicts
+// The performance budgets (issues 8 and 18), checked against measured figures. Pure: figures in, verdicts
 // out, so the checker itself is tested without timing anything.
 
 export interface Overhead {
@@ -10,13 +10,33 @@ export interface Overhead {
   readonly firstMs: number;
   /**
    * Wrapper minus floor per warm invocation, both run side by side in one process (batches
-   * alternating), the median of per-round differences: the budgeted figure.
+   * alternating), the median of per-round differences: judged against {@link LIMITS.warmUs}.
    */
   readonly warmUs: number;
+  /**
+   * Wrapper minus same-work (dd-trace alone doing by hand what the wrapper must: the X-Ray parent
+   * through `extract`, the same tags), side by side, the median of per-round differences: the
+   * wrapper's own code, judged against {@link LIMITS.warmOwnUs}.
+   */
+  readonly warmOwnUs?: number;
   /** The same from separate fresh processes: reported, noisier. */
   readonly warmFreshUs?: number;
-  /** dd-trace given the wrapper's parent and tags, minus the floor (b' - b), side by side. */
+  /** Same-work minus the floor (b' - b), side by side: dd-trace's own cost of the parent and tags. */
   readonly warmParentAndTagsUs?: number;
+  /** Side by side, the process's CPU time per invocation, c - b and c - b' (reported, not judged). */
+  readonly cpuSideBySideUs?: { readonly overFloor: number; readonly own: number };
+  /** First and third quartiles of the side-by-side per-round differences, for judging the noise. */
+  readonly warmSpreadUs?: {
+    readonly rounds: number;
+    readonly overFloor: readonly [number, number];
+    readonly own: readonly [number, number];
+  };
+  /** RSS after 2,000 invocations, wrapper minus floor, the median of per-round differences. */
+  readonly rssMb?: number;
+  /** RSS once the entry is loaded, before any invocation, wrapper minus floor (reported: the code's share). */
+  readonly rssLoadedMb?: number;
+  /** V8 heap bytes allocated per warm invocation, medians of fresh processes. */
+  readonly allocatedBytes?: { readonly floor: number; readonly sameWork: number; readonly wrapper: number };
   /** Process CPU per warm invocation, background export included: reported, not budgeted. */
   readonly cpuUs?: number;
   /** CPU time of import+init: reported, not budgeted. */
@@ -28,6 +48,15 @@ export interface Overhead {
    * which swings by +-20 ms between fresh processes on the bench machine and buries a 5 ms budget.
    */
   readonly ownImportMs?: number;
+}
+
+/** Cold start under the real runtime client: one way in of the layer minus dd-trace alone (medians). */
+export interface ColdStartOverhead {
+  readonly way: string;
+  /** Spawn to the runtime client's first `GET /next`, over dd-trace alone. */
+  readonly pollMs: number;
+  /** Spawn to the first response posted, over dd-trace alone. */
+  readonly responseMs: number;
 }
 
 export interface MergerFigure {
@@ -53,6 +82,11 @@ export interface BudgetInput {
   readonly merger: readonly MergerFigure[];
   /** Modules the wrapper and layer entry loaded that have no place on the invoke path, per subject. */
   readonly forbiddenModules: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Per Node major: each way in of the layer over dd-trace alone under the real runtime client, or
+   * why that was not measured (no runtime client here). Absent: not run.
+   */
+  readonly coldStart?: Readonly<Record<string, readonly ColdStartOverhead[] | string>>;
 }
 
 export type Status = 'PASS' | 'FAIL' | 'SKIP';
@@ -61,23 +95,58 @@ export interface Verdict {
   readonly budget: string;
   readonly status: Status;
   readonly measured: string;
+  /** How far within (holds by) or over (misses by) the limit, with its unit; absent when not judged. */
+  readonly margin?: string;
 }
 
 export const LIMITS = {
   importMs: 5,
   firstMs: 3,
-  warmUs: 10,
+  /** Wrapper over the floor, per warm invocation. */
+  warmUs: 30,
+  /** Wrapper over same-work (its own code), per warm invocation. */
+  warmOwnUs: 8,
+  /** RSS after 2,000 invocations over the floor. */
+  rssMb: 5,
+  /** Heap bytes allocated per warm invocation, wrapper over same-work. */
+  allocationRatio: 1.3,
+  /** Cold start under the real runtime client, each way in of the layer over dd-trace alone. */
+  coldStartMs: 5,
   layerBytes: 4 * 2 ** 20,
   segmentsPerSecond: 200_000,
   /** Retained memory of the largest merger run may exceed the next size down by at most this factor. */
   mergerMemoryGrowth: 1.25,
 } as const;
 
-function verdict(budget: string, pass: boolean | undefined, measured: string): Verdict {
-  return { budget, status: pass === undefined ? 'SKIP' : pass ? 'PASS' : 'FAIL', measured };
+function verdict(budget: string, pass: boolean | undefined, measured: string, margin?: string): Verdict {
+  return {
+    budget,
+    status: pass === undefined ? 'SKIP' : pass ? 'PASS' : 'FAIL',
+    measured,
+    ...(pass !== undefined && margin !== undefined ? { margin } : {}),
+  };
 }
 
 const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+
+/** A figure judged against an upper limit: PASS at or under it, SKIP when not measured, the margin either way. */
+function atMost(
+  budget: string,
+  value: number | undefined,
+  limit: number,
+  unit: string,
+  digits: number,
+  measured?: string,
+): Verdict {
+  const finite = value !== undefined && Number.isFinite(value);
+  const gap = finite ? Math.abs(limit - value) : Number.NaN;
+  return verdict(
+    budget,
+    finite ? value <= limit : undefined,
+    measured ?? `${fixed(value ?? Number.NaN, digits)} ${unit}`,
+    finite ? `${value <= limit ? 'holds' : 'misses'} by ${fixed(gap, digits)} ${unit}` : undefined,
+  );
+}
 
 /**
  * Every budget with PASS, FAIL or SKIP (not measured in this run) and the figure it was judged on.
@@ -91,27 +160,91 @@ export function checkBudgets(input: BudgetInput): Verdict[] {
   for (const [major, overhead] of Object.entries(input.overhead)) {
     // import+init: the wrapper's own part when measured, with the fresh-process difference beside it.
     const ownImport = overhead?.ownImportMs;
-    const importMs = ownImport ?? overhead?.importMs ?? Number.NaN;
+    const importMs = ownImport ?? overhead?.importMs;
     verdicts.push(
-      verdict(
+      atMost(
         `Node ${major} import+init over the floor <= ${LIMITS.importMs} ms`,
-        Number.isFinite(importMs) ? importMs <= LIMITS.importMs : undefined,
+        importMs,
+        LIMITS.importMs,
+        'ms',
+        2,
         ownImport === undefined
-          ? `${fixed(importMs, 2)} ms`
-          : `${fixed(importMs, 2)} ms, dd-trace already loaded (fresh processes c - b: ${fixed(overhead?.importMs ?? Number.NaN, 2)} ms)`,
+          ? undefined
+          : `${fixed(ownImport, 2)} ms, dd-trace already loaded (fresh processes c - b: ${fixed(overhead?.importMs ?? Number.NaN, 2)} ms)`,
       ),
     );
-    const rows: Array<[keyof Overhead, string, string, number]> = [
-      ['firstMs', 'first invocation', 'ms', LIMITS.firstMs],
-      ['warmUs', 'warm invocation', 'us', LIMITS.warmUs],
-    ];
-    for (const [key, what, unit, limit] of rows) {
-      const value = overhead?.[key] ?? Number.NaN;
+    verdicts.push(
+      atMost(
+        `Node ${major} first invocation over the floor <= ${LIMITS.firstMs} ms`,
+        overhead?.firstMs,
+        LIMITS.firstMs,
+        'ms',
+        2,
+      ),
+      atMost(
+        `Node ${major} warm invocation, wrapper over same-work (its own code) <= ${LIMITS.warmOwnUs} us`,
+        overhead?.warmOwnUs,
+        LIMITS.warmOwnUs,
+        'us',
+        1,
+      ),
+      atMost(
+        `Node ${major} warm invocation over the floor <= ${LIMITS.warmUs} us`,
+        overhead?.warmUs,
+        LIMITS.warmUs,
+        'us',
+        1,
+      ),
+      atMost(
+        `Node ${major} RSS after 2,000 invocations over the floor <= ${LIMITS.rssMb} MB`,
+        overhead?.rssMb,
+        LIMITS.rssMb,
+        'MB',
+        1,
+      ),
+    );
+    const bytes = overhead?.allocatedBytes;
+    const allocationRatio = bytes ? bytes.wrapper / bytes.sameWork : undefined;
+    verdicts.push(
+      atMost(
+        `Node ${major} heap allocated per warm invocation, wrapper <= ${LIMITS.allocationRatio}x same-work`,
+        allocationRatio,
+        LIMITS.allocationRatio,
+        'x',
+        2,
+        bytes
+          ? `x${fixed(allocationRatio ?? Number.NaN, 2)} (floor ${fixed(bytes.floor / 1024, 1)} KB, same-work ${fixed(bytes.sameWork / 1024, 1)} KB, wrapper ${fixed(bytes.wrapper / 1024, 1)} KB)`
+          : undefined,
+      ),
+    );
+  }
+
+  for (const [major, ways] of Object.entries(input.coldStart ?? {})) {
+    if (typeof ways === 'string') {
       verdicts.push(
         verdict(
-          `Node ${major} ${what} over the floor <= ${limit} ${unit}`,
-          Number.isFinite(value) ? value <= limit : undefined,
-          `${fixed(value, unit === 'us' ? 1 : 2)} ${unit}`,
+          `Node ${major} cold start under the runtime client over dd-trace alone <= ${LIMITS.coldStartMs} ms`,
+          undefined,
+          ways,
+        ),
+      );
+      continue;
+    }
+    for (const way of ways) {
+      verdicts.push(
+        atMost(
+          `Node ${major} cold start, layer by ${way.way}, spawn to first /next over dd-trace alone <= ${LIMITS.coldStartMs} ms`,
+          way.pollMs,
+          LIMITS.coldStartMs,
+          'ms',
+          1,
+        ),
+        atMost(
+          `Node ${major} cold start, layer by ${way.way}, spawn to first response over dd-trace alone <= ${LIMITS.coldStartMs} ms`,
+          way.responseMs,
+          LIMITS.coldStartMs,
+          'ms',
+          1,
         ),
       );
     }

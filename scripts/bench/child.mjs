@@ -7,6 +7,7 @@ import { writeSync } from 'node:fs';
 import { registerHooks } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import {
+  allocatedPerInvocation,
   invoke,
   invocation as lambdaInvocation,
   loadHandler,
@@ -38,6 +39,8 @@ const importCpu = process.cpuUsage();
 const handler = await loadHandler(spec.entry);
 const importMs = performance.now() - importStart;
 const importCpuMs = cpuMs(process.cpuUsage(importCpu));
+// RSS once loaded: what the code costs before any invocation, apart from what invocations add.
+const rssLoadedMb = process.memoryUsage().rss / 2 ** 20;
 
 const first = invocation();
 const firstStart = performance.now();
@@ -60,7 +63,13 @@ for (let batch = 0; batch < spec.warmupBatches + spec.batches; batch += 1) {
   }
 }
 
+// RSS after the first and the warm invocations (2,000 in all in the bench's loop shapes), before
+// anything else runs; then the V8 heap bytes allocated per warm invocation, on a further batch.
 const memory = process.memoryUsage();
+const allocatedBytes =
+  spec.allocationBatch > 0
+    ? await allocatedPerInvocation(handler, spec.allocationBatch, spec.callbacks)
+    : undefined;
 const result = {
   node: process.versions.node,
   bootMs,
@@ -71,7 +80,9 @@ const result = {
   warmUs,
   warmCpuUs,
   rssMb: memory.rss / 2 ** 20,
+  rssLoadedMb,
   heapMb: memory.heapUsed / 2 ** 20,
+  ...(allocatedBytes !== undefined ? { allocatedBytes } : {}),
   ...(loaded ? { modules: [...loaded] } : {}),
 };
 writeSync(3, JSON.stringify(result));

@@ -11,7 +11,7 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const CHILD = path.join(root, 'scripts/bench/child.mjs');
 const PAIRED_CHILD = path.join(root, 'scripts/bench/paired-child.mjs');
 
-export type SubjectId = 'bare' | 'floor' | 'floor-merged' | 'wrapper' | 'layer' | 'peer';
+export type SubjectId = 'bare' | 'floor' | 'same-work' | 'wrapper' | 'layer' | 'peer';
 
 export interface Subject {
   /** `floor`, or `floor+cache` for the same entry run with a V8 compile cache. */
@@ -38,7 +38,11 @@ export interface ChildResult {
   /** The process's CPU time per invocation in each warm batch, background work included. */
   readonly warmCpuUs: number[];
   readonly rssMb: number;
+  /** RSS right after loading the entry, before the first invocation. */
+  readonly rssLoadedMb?: number;
   readonly heapMb: number;
+  /** V8 heap bytes allocated per warm invocation (a further batch after the RSS reading). */
+  readonly allocatedBytes?: number;
   readonly modules?: string[];
 }
 
@@ -46,6 +50,8 @@ export interface LoopShape {
   readonly batches: number;
   readonly batchSize: number;
   readonly warmupBatches: number;
+  /** Invocations of the allocation count after the warm batches; 0 for none. */
+  readonly allocationBatch: number;
 }
 
 /**
@@ -60,41 +66,51 @@ export function writeTaskRoot(): string {
     'index.js': `'use strict';
 exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ ok: true, order: event.orderId }) });
 `,
-    // The floor: what any dd-trace user pays, one aws.lambda span per invocation and nothing else.
+    // The floor: what any dd-trace user pays, one aws.lambda span per invocation parented from the
+    // X-Ray header with the least work (a regular expression, the compat id mapping inline), nothing else.
     'floor.js': `'use strict';
 const tracer = require(${ddTrace}).init();
 const user = require('./index.js');
+const HEADER = /Root=1-[0-9a-f]{8}-[0-9a-f]{8}([0-9a-f]{16});Parent=([0-9a-f]{16})/;
 exports.handler = (event, context) => {
-  const span = tracer.startSpan('aws.lambda', { tags: { 'resource.name': context.functionName, 'span.type': 'serverless' } });
+  const ids = HEADER.exec(context.xRayTraceId);
+  const childOf = ids ? tracer.extract('text_map', {
+    'x-datadog-trace-id': (BigInt('0x' + ids[1]) & 0x7fffffffffffffffn).toString(),
+    'x-datadog-parent-id': BigInt('0x' + ids[2]).toString(),
+  }) : undefined;
+  const span = tracer.startSpan('aws.lambda', { childOf, tags: { 'resource.name': context.functionName, 'span.type': 'serverless' } });
   return tracer.scope().activate(span, () => user.handler(event, context)).finally(() => span.finish());
 };
 `,
-    // Attribution: the floor's span given what the wrapper gives it (the X-Ray parent, through the
-    // package's own id mapping, and the same tags), so wrapper minus this is the wrapper's own code.
-    'floor-merged.js': `'use strict';
+    // Same-work: dd-trace alone doing by hand what the wrapper must do per invocation: the X-Ray
+    // parent with trace id, parent id and sampling priority through the public extract API, and
+    // the wrapper's tag set on the span. Wrapper minus this is the wrapper's own code.
+    'same-work.js': `'use strict';
 const tracer = require(${ddTrace}).init();
-const { parseTraceHeader, datadogTraceId, datadogSpanId } = require(${wrapper});
 const user = require('./index.js');
+const HEADER = /Root=(1-[0-9a-f]{8}-[0-9a-f]{8}([0-9a-f]{16}));Parent=([0-9a-f]{16})/;
+let coldStart = true;
 exports.handler = (event, context) => {
-  const header = parseTraceHeader(context.xRayTraceId);
-  const childOf = tracer.extract('text_map', {
-    'x-datadog-trace-id': datadogTraceId(header.root, 'compat').traceId,
-    'x-datadog-parent-id': datadogSpanId(header.parent),
+  const ids = HEADER.exec(context.xRayTraceId);
+  const childOf = ids ? tracer.extract('text_map', {
+    'x-datadog-trace-id': (BigInt('0x' + ids[2]) & 0x7fffffffffffffffn).toString(),
+    'x-datadog-parent-id': BigInt('0x' + ids[3]).toString(),
     'x-datadog-sampling-priority': '2',
-  });
+  }) : undefined;
   const tags = {
-    cold_start: 'false',
+    cold_start: coldStart ? 'true' : 'false',
     functionname: context.functionName,
     function_arn: context.invokedFunctionArn,
     function_version: context.functionVersion,
     request_id: context.awsRequestId,
     '_dd.parent_source': 'xray',
-    'aws.xray.trace_id': header.root,
+    'aws.xray.trace_id': ids ? ids[1] : undefined,
     'resource.name': context.functionName,
     'service.name': context.functionName,
     'span.type': 'serverless',
     'span.kind': 'server',
   };
+  coldStart = false;
   const span = tracer.startSpan('aws.lambda', { childOf, tags });
   return tracer.scope().activate(span, () => user.handler(event, context)).finally(() => span.finish());
 };
@@ -122,10 +138,10 @@ export function subjects(taskRoot: string): Subject[] {
     { id: 'bare', letter: 'a', label: 'bare handler', entry: path.join(taskRoot, 'index.js') },
     { id: 'floor', letter: 'b', label: 'dd-trace alone (floor)', entry: path.join(taskRoot, 'floor.js') },
     {
-      id: 'floor-merged',
+      id: 'same-work',
       letter: "b'",
-      label: 'dd-trace, same parent and tags',
-      entry: path.join(taskRoot, 'floor-merged.js'),
+      label: "dd-trace doing the wrapper's work",
+      entry: path.join(taskRoot, 'same-work.js'),
     },
     { id: 'wrapper', letter: 'c', label: 'xray-dd-merge wrapper', entry: path.join(taskRoot, 'wrapper.js') },
     // What the runtime loads for `/opt/nodejs/node_modules/xray-dd-merge/handler.handler`: .mjs first.
@@ -154,10 +170,7 @@ export function layerAtOpt(layerDir: string, withCache: boolean): Subject {
 
 /** Why a subject cannot be measured in this checkout (its build output is missing), or undefined. */
 export function unavailable(subject: Subject): string | undefined {
-  if (
-    (subject.base === 'wrapper' || subject.base === 'floor-merged') &&
-    !existsSync(path.join(root, 'dist/index.cjs'))
-  )
+  if (subject.base === 'wrapper' && !existsSync(path.join(root, 'dist/index.cjs')))
     return 'dist/index.cjs missing';
   if (!existsSync(subject.optMount ? subject.optMount : subject.entry))
     return `${path.relative(root, subject.entry)} missing`;
@@ -256,6 +269,8 @@ export interface PairedRequest {
 export interface PairedResult {
   readonly node: string;
   readonly rounds: number[][];
+  /** Per entry, the process's CPU microseconds per invocation of each round. */
+  readonly cpuRounds?: number[][];
 }
 
 /**

@@ -12,13 +12,22 @@ const handlers = [];
 for (const entry of spec.entries) handlers.push(await loadHandler(entry));
 
 const rounds = handlers.map(() => []);
+// The process's CPU time per invocation of each batch too: unlike wall time, it does not count the
+// time other processes held the core, so it stays steadier on a loaded machine (GC helpers and the
+// export's socket work are in it).
+const cpuRounds = handlers.map(() => []);
 for (let round = 0; round < spec.warmupRounds + spec.rounds; round += 1) {
   // Rotate which subject goes first, so none always follows the same one.
   for (let k = 0; k < handlers.length; k += 1) {
     const index = (k + round) % handlers.length;
+    const cpuBefore = process.cpuUsage();
     const us = await warmBatch(handlers[index], spec.batchSize, spec.callbacks);
-    if (round >= spec.warmupRounds) rounds[index].push(us);
+    const cpu = process.cpuUsage(cpuBefore);
+    if (round >= spec.warmupRounds) {
+      rounds[index].push(us);
+      cpuRounds[index].push((cpu.user + cpu.system) / spec.batchSize);
+    }
   }
 }
-writeSync(3, JSON.stringify({ node: process.versions.node, rounds }));
+writeSync(3, JSON.stringify({ node: process.versions.node, rounds, cpuRounds }));
 process.exit(0);

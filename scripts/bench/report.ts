@@ -1,6 +1,7 @@
 // What a bench run found, and its three renderings: the terminal table, the JSON file, the chart.
 // Kept apart from the measuring so `--render` can redraw from bench-out/results.json.
 import type { Overhead, Verdict } from './budgets.ts';
+import type { ColdStartMajor } from './cold-start.ts';
 import { type ConvertInputResult, convertInputReport, type HtmlResult, htmlReport } from './convert-input.ts';
 import type { MergerResult } from './merger.ts';
 import type { Summary } from './stats.ts';
@@ -16,6 +17,10 @@ export interface RunFigures {
   /** Median over the warm batches of the process's CPU time per invocation (export included). */
   cpuUs: number;
   rssMb: number;
+  /** V8 heap bytes allocated per warm invocation. */
+  allocatedBytes?: number;
+  /** RSS right after loading the entry, before the first invocation. */
+  rssLoadedMb?: number;
   /** Node's own start, up to the child's first line. */
   bootMs: number;
   traceRequests: number;
@@ -24,7 +29,7 @@ export interface RunFigures {
   merged?: boolean;
 }
 
-export type Metric = 'importMs' | 'firstMs' | 'warmUs' | 'cpuUs' | 'rssMb';
+export type Metric = 'importMs' | 'firstMs' | 'warmUs' | 'cpuUs' | 'rssMb' | 'allocatedBytes';
 
 export interface SubjectReport {
   id: string;
@@ -38,8 +43,9 @@ export interface SubjectReport {
   warmUs?: Summary;
   cpuUs?: Summary;
   rssMb?: Summary;
+  allocatedBytes?: Summary;
   /** Medians divided by the floor's medians. */
-  toFloor?: Record<Metric, number>;
+  toFloor?: Partial<Record<Metric, number>>;
   modules?: { byOrigin: Array<[string, number]>; offInvokePath: string[] };
 }
 
@@ -65,6 +71,8 @@ export interface Results {
   convertInput?: ConvertInputResult[];
   /** The built CLI's HTML flame graph of 4,000 traces. */
   html?: HtmlResult;
+  /** Cold start under the real runtime client, per Node major; absent when not run. */
+  coldStart?: Record<string, ColdStartMajor>;
   budgets: Verdict[];
   seconds: number;
 }
@@ -72,7 +80,7 @@ export interface Results {
 const COLORS: Record<string, string> = {
   bare: '#9aa5b1',
   floor: '#52606d',
-  'floor-merged': '#7b8794',
+  'same-work': '#7b8794',
   wrapper: '#0f9d8a',
   layer: '#2d6cdf',
   peer: '#d9622b',
@@ -84,6 +92,19 @@ function cell(summary: Summary | undefined, toFloor: number | undefined, digits:
   if (!summary) return '-';
   const spread = `[${fmt(summary.min, digits)}-${fmt(summary.max, digits)}]`;
   return `${fmt(summary.median, digits)} ${spread} x${fmt(toFloor ?? Number.NaN, 2)}`;
+}
+
+function kilobytes(summary: Summary | undefined): Summary | undefined {
+  if (!summary || summary.n === 0) return undefined;
+  const kb = (v: number) => v / 1024;
+  return {
+    ...summary,
+    median: kb(summary.median),
+    q1: kb(summary.q1),
+    q3: kb(summary.q3),
+    min: kb(summary.min),
+    max: kb(summary.max),
+  };
 }
 
 function mergedCell(report: SubjectReport): string {
@@ -101,12 +122,13 @@ function table(major: string, runs: number, reports: readonly SubjectReport[]): 
     'first invocation ms',
     'warm us/invocation',
     'CPU us/invocation',
-    'RSS MB',
+    'RSS MB after 2,000',
+    'heap KB allocated/invocation',
     'merged',
   ];
   const rows = reports.map((r) =>
     r.runs.length === 0
-      ? [r.letter, r.label, `skipped: ${r.skipped ?? 'no runs'}`, '', '', '', '', '']
+      ? [r.letter, r.label, `skipped: ${r.skipped ?? 'no runs'}`, '', '', '', '', '', '']
       : [
           r.letter,
           r.label,
@@ -115,6 +137,7 @@ function table(major: string, runs: number, reports: readonly SubjectReport[]): 
           cell(r.warmUs, r.toFloor?.warmUs, 1),
           cell(r.cpuUs, r.toFloor?.cpuUs, 1),
           cell(r.rssMb, r.toFloor?.rssMb, 0),
+          cell(kilobytes(r.allocatedBytes), r.toFloor?.allocatedBytes, 1),
           mergedCell(r),
         ],
   );
@@ -145,22 +168,10 @@ export function textReport(results: Results): string {
   }
   lines.push('');
   for (const [major, o] of Object.entries(results.overhead)) {
-    if (o) {
-      lines.push(
-        `Node ${major} wrapper over the floor (c - b, median of paired rounds): import+init ${fmt(o.importMs, 2)} ms (CPU ${fmt(o.importCpuMs ?? Number.NaN, 2)} ms), first ${fmt(o.firstMs, 2)} ms, warm ${fmt(o.warmUs, 1)} us side by side in one process (${fmt(o.warmFreshUs ?? Number.NaN, 1)} us from separate processes), CPU ${fmt(o.cpuUs ?? Number.NaN, 1)} us per invocation`,
-      );
-      if (o.ownImportMs !== undefined) {
-        lines.push(
-          `  of import+init, the wrapper's own (its bundle and wrapping, dd-trace already loaded; median of fresh processes): ${fmt(o.ownImportMs, 2)} ms`,
-        );
-      }
-      if (o.warmParentAndTagsUs !== undefined) {
-        lines.push(
-          `  of the warm figure, dd-trace's own cost of the X-Ray parent and the required tags (b' - b): ${fmt(o.warmParentAndTagsUs, 1)} us; the wrapper's own code (c - b'): ${fmt(o.warmUs - o.warmParentAndTagsUs, 1)} us`,
-        );
-      }
-    }
+    if (o) lines.push(...overheadLines(major, o));
   }
+  for (const [major, cold] of Object.entries(results.coldStart ?? {}))
+    lines.push(...coldStartLines(major, cold));
   for (const zip of results.layerZips) lines.push(`layer ${zip.name}: ${fmt(zip.bytes / 2 ** 20, 2)} MiB`);
   if (results.convertInput !== undefined && results.convertInput.length > 0) {
     lines.push('', ...convertInputReport(results.convertInput));
@@ -183,8 +194,62 @@ export function textReport(results: Results): string {
     }
   }
   lines.push('', 'Budgets');
-  for (const v of results.budgets) lines.push(`  ${v.status}  ${v.budget}: ${v.measured}`);
+  for (const v of results.budgets)
+    lines.push(`  ${verdictWord(v)}  ${v.budget}: ${v.measured}${v.margin ? ` (${v.margin})` : ''}`);
   return lines.join('\n');
+}
+
+/** hold / miss / skip, padded for the terminal. */
+export function verdictWord(v: Verdict): string {
+  return ({ PASS: 'hold', FAIL: 'MISS', SKIP: 'skip' } as const)[v.status];
+}
+
+/** The three entries side by side: what the wrapper adds over the floor and over same-work. */
+function overheadLines(major: string, o: Overhead): string[] {
+  const lines = [
+    `Node ${major}, the wrapper (c) against the floor (b) and same-work (b'):`,
+    `  import+init c - b ${fmt(o.importMs, 2)} ms (fresh processes, median of paired rounds; CPU ${fmt(o.importCpuMs ?? Number.NaN, 2)} ms)${o.ownImportMs !== undefined ? `; the wrapper's own, dd-trace already loaded: ${fmt(o.ownImportMs, 2)} ms` : ''}`,
+    `  first invocation c - b ${fmt(o.firstMs, 2)} ms`,
+    `  warm, side by side in one process: c - b ${fmt(o.warmUs, 1)} us, c - b' ${fmt(o.warmOwnUs ?? Number.NaN, 1)} us (the wrapper's own code), b' - b ${fmt(o.warmParentAndTagsUs ?? Number.NaN, 1)} us (dd-trace's cost of the parent and tags); from separate processes c - b ${fmt(o.warmFreshUs ?? Number.NaN, 1)} us`,
+    ...(o.warmSpreadUs
+      ? [
+          `    quartiles over ${o.warmSpreadUs.rounds} rounds: c - b ${fmt(o.warmSpreadUs.overFloor[0], 1)} to ${fmt(o.warmSpreadUs.overFloor[1], 1)} us, c - b' ${fmt(o.warmSpreadUs.own[0], 1)} to ${fmt(o.warmSpreadUs.own[1], 1)} us`,
+        ]
+      : []),
+    ...(o.cpuSideBySideUs
+      ? [
+          `    in process CPU time per invocation, side by side: c - b ${fmt(o.cpuSideBySideUs.overFloor, 1)} us, c - b' ${fmt(o.cpuSideBySideUs.own, 1)} us (not judged; steadier when the machine is loaded)`,
+        ]
+      : []),
+    `  RSS after 2,000 invocations c - b ${fmt(o.rssMb ?? Number.NaN, 1)} MB${o.rssLoadedMb !== undefined ? ` (once loaded, before any invocation: ${fmt(o.rssLoadedMb, 1)} MB)` : ''}; process CPU per warm invocation c - b ${fmt(o.cpuUs ?? Number.NaN, 1)} us`,
+  ];
+  const bytes = o.allocatedBytes;
+  if (bytes) {
+    lines.push(
+      `  heap allocated per warm invocation: floor ${fmt(bytes.floor / 1024, 1)} KB, same-work ${fmt(bytes.sameWork / 1024, 1)} KB, wrapper ${fmt(bytes.wrapper / 1024, 1)} KB (x${fmt(bytes.wrapper / bytes.sameWork, 2)} same-work)`,
+    );
+  }
+  return lines;
+}
+
+function coldStartLines(major: string, cold: ColdStartMajor): string[] {
+  if ('skipped' in cold)
+    return [`Node ${major} cold start under the runtime client: skipped, ${cold.skipped}`];
+  const lines = [
+    `Node ${major} cold start under the real runtime client (aws-lambda-ric ${cold.client}, loopback Runtime API): median [min-max] of ${cold.rounds} fresh processes, alternating`,
+  ];
+  for (const s of cold.subjects) {
+    const range = (x: Summary) => `${fmt(x.median, 1)} [${fmt(x.min, 1)}-${fmt(x.max, 1)}]`;
+    lines.push(
+      `  ${s.label.padEnd(34)} spawn -> first /next ${range(s.pollMs)} ms   spawn -> first response ${range(s.responseMs)} ms${s.failures ? `   (${s.failures} runs failed)` : ''}`,
+    );
+  }
+  for (const o of cold.overhead) {
+    lines.push(
+      `  layer by ${o.way} over dd-trace alone (median of per-round differences): first /next ${fmt(o.pollMs, 1)} ms, first response ${fmt(o.responseMs, 1)} ms`,
+    );
+  }
+  return lines;
 }
 
 function chartPanels(byMajor: Record<string, SubjectReport[]>): Panel[] {
@@ -195,18 +260,20 @@ function chartPanels(byMajor: Record<string, SubjectReport[]>): Panel[] {
     ['firstMs', 'First invocation (ms)', 'ms', 2],
     ['warmUs', 'Warm invocation (us): time in the handler, median of batch means', 'us', 1],
     ['cpuUs', 'Process CPU per warm invocation (us): background export included', 'us', 1],
-    ['rssMb', 'RSS after the warm invocations (MB)', 'MB', 0],
+    ['rssMb', 'RSS after 2,000 invocations (MB)', 'MB', 0],
+    ['allocatedBytes', 'V8 heap allocated per warm invocation (KB): export included', 'KB', 1],
   ];
   return metrics.map(([key, title, unit, digits]) => ({
     title,
     rows: ids.flatMap((id) => {
       const reports = majors.map((major) => byMajor[major]!.find((r) => r.id === id));
-      const named = reports.find((r) => r?.[key]);
+      const named = reports.find((r) => r?.[key] && Number.isFinite(r[key].median));
       if (!named) return [];
       const bars = reports.flatMap((report, series) => {
-        const summary = report?.[key];
-        if (!report || !summary) return [];
-        const times = report.toFloor ? `  x${fmt(report.toFloor[key], 2)}` : '';
+        const raw = report?.[key];
+        const summary = key === 'allocatedBytes' ? kilobytes(raw) : raw;
+        if (!report || !summary || !Number.isFinite(summary.median)) return [];
+        const times = report.toFloor ? `  x${fmt(report.toFloor[key] ?? Number.NaN, 2)}` : '';
         const note = `${fmt(summary.median, digits)} ${unit}${times}`;
         return [{ series, median: summary.median, low: summary.min, high: summary.max, note }];
       });
@@ -216,16 +283,106 @@ function chartPanels(byMajor: Record<string, SubjectReport[]>): Panel[] {
   }));
 }
 
+/** Cold start under the runtime client: one row per subject, one bar per Node version. */
+function coldStartPanels(coldStart: Record<string, ColdStartMajor> | undefined): Panel[] {
+  const measured = Object.entries(coldStart ?? {}).filter(
+    (entry): entry is [string, Exclude<ColdStartMajor, { skipped: string }>] => !('skipped' in entry[1]),
+  );
+  if (measured.length === 0) return [];
+  const majors = Object.keys(coldStart ?? {});
+  const ids = [...new Set(measured.flatMap(([, cold]) => cold.subjects.map((s) => s.id)))];
+  const colors: Record<string, string> = {
+    bare: COLORS.bare!,
+    floor: COLORS.floor!,
+    redirect: COLORS.layer!,
+    'exec-wrapper': COLORS.wrapper!,
+  };
+  const panel = (key: 'pollMs' | 'responseMs', title: string): Panel => ({
+    title,
+    rows: ids.flatMap((id) => {
+      let label = id;
+      const bars = measured.flatMap(([major, cold]) => {
+        const subject = cold.subjects.find((s) => s.id === id);
+        const summary = subject?.[key];
+        if (!subject || !summary || !Number.isFinite(summary.median)) return [];
+        label = subject.label;
+        const floor = cold.subjects.find((s) => s.id === 'floor')?.[key].median ?? Number.NaN;
+        return [
+          {
+            series: majors.indexOf(major),
+            median: summary.median,
+            low: summary.min,
+            high: summary.max,
+            note: `${fmt(summary.median, 1)} ms  x${fmt(summary.median / floor, 2)}`,
+          },
+        ];
+      });
+      return bars.length > 0 ? [{ label, color: colors[id] ?? '#888888', bars }] : [];
+    }),
+  });
+  return [
+    panel('pollMs', 'Cold start under aws-lambda-ric (ms): spawn to the first GET /next'),
+    panel('responseMs', 'Cold start under aws-lambda-ric (ms): spawn to the first response posted'),
+  ];
+}
+
 export function chartSvg(results: Results): string {
   const { machine, settings } = results;
   return renderChart({
     title: 'Cold start and per-invocation cost, side by side',
     subtitle: `Median of ${settings.runs} fresh processes per subject; whiskers min-max; xN = ratio to dd-trace alone (b)${settings.exporter === 'log' ? '; traces exported to stdout' : ''}. ${machine.cpus} cores (${machine.cpuModel}), shared and noisy: compare ratios.`,
     series: Object.keys(results.nodes).map((major) => `Node ${major}`),
-    panels: chartPanels(results.nodes),
+    panels: [...chartPanels(results.nodes), ...coldStartPanels(results.coldStart)],
     footer: [
       'Same conditions for every subject: Lambda env vars, dd-trace exporting to a loopback agent, telemetry, remote config and runtime metrics off,',
       'a fresh X-Ray trace header per invocation, DD_MERGE_XRAY_TRACES=true (compat ids). Reproduce with `npm run bench`.',
     ],
   });
+}
+
+/** Markers around the bench's figures in README.md; `npm run bench` rewrites what is between them. */
+export const README_MARKERS = {
+  start: '<!-- bench:results:start (written by npm run bench; edits here are overwritten) -->',
+  end: '<!-- bench:results:end -->',
+} as const;
+
+/**
+ * The README's figures of one run: the machine and its load, the subjects' table, the three
+ * entries side by side, the cold start, the budgets with their margins. Markdown, between
+ * {@link README_MARKERS}.
+ */
+export function readmeSection(results: Results): string {
+  const { machine, settings } = results;
+  const load = machine.loadAverage as { before?: number[]; after?: number[] } | undefined;
+  const loadText = (values: number[] | undefined) =>
+    values ? values.map((v) => v.toFixed(2)).join(' ') : '?';
+  const lines = [
+    `Figures of one run: ${results.date.slice(0, 16).replace('T', ' ')} UTC, ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, ${machine.platform}; load average ${loadText(load?.before)} before, ${loadText(load?.after)} after; ${settings.runs} rounds of fresh processes per subject, dd-trace exporting ${settings.exporter === 'log' ? 'to stdout' : 'to the loopback agent'}${settings.quick ? '; a --quick run' : ''}. Noise across rounds is in the [min-max] spreads and the quartiles below.`,
+    '',
+    '![Cold start and per-invocation cost](docs/bench.svg)',
+    '',
+    '```',
+    textReport({ ...results, budgets: [] })
+      .split('\n')
+      .filter((line) => line !== 'Budgets')
+      .join('\n')
+      .trim(),
+    '```',
+    '',
+    '| Budget | Verdict | Measured |',
+    '|---|---|---|',
+    ...results.budgets.map(
+      (v) =>
+        `| ${v.budget.replace(/\|/g, '\\|')} | ${v.status === 'SKIP' ? 'skipped' : `**${verdictWord(v)}**${v.margin ? `, ${v.margin.replace(/^(holds|misses) /, '')}` : ''}`} | ${v.measured.replace(/\|/g, '\\|')} |`,
+    ),
+  ];
+  return lines.join('\n');
+}
+
+/** `readme` with the text between the markers replaced by `section`; undefined when the markers are missing. */
+export function replaceBetweenMarkers(readme: string, section: string): string | undefined {
+  const start = readme.indexOf(README_MARKERS.start);
+  const end = readme.indexOf(README_MARKERS.end);
+  if (start === -1 || end === -1 || end < start) return undefined;
+  return `${readme.slice(0, start + README_MARKERS.start.length)}\n${section}\n${readme.slice(end)}`;
 }

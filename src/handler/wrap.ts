@@ -60,47 +60,67 @@ function begin(runtime: WrapperRuntime, event: unknown, context: LambdaContextLi
   }
 }
 
+/** How an invocation ends, from whichever way the runtime ends it. */
+type End = (error: unknown, failed: boolean, response?: { readonly value: unknown }) => void;
+
+/**
+ * The invocation's end, shared by every way it can come (the promise, the callback,
+ * context.done/succeed/fail), letting go of the invocation once it has ended. The runtime's context
+ * and callback, and whatever user code keeps them, then hold this small function rather than the
+ * finished span and its whole trace, which would otherwise outlive the invocation, survive young
+ * GCs and be promoted to the old generation (measured in the bench as GC time and RSS over
+ * dd-trace doing the same work by hand).
+ */
+function endOnce(invocation: Invocation): End {
+  let live: Invocation | undefined = invocation;
+  return (error, failed, response) => {
+    const ending = live;
+    live = undefined;
+    ending?.finish(error, failed, response);
+  };
+}
+
 /** Finishes the invocation when the runtime's callback is called, then calls it unchanged. */
-function completingCallback(invocation: Invocation, callback: Callback): Callback {
+function completingCallback(end: End, callback: Callback): Callback {
   return function completing(this: unknown, ...args: unknown[]) {
     const error = args[0];
-    invocation.finish(error, error !== undefined && error !== null, { value: args[1] });
+    end(error, error !== undefined && error !== null, { value: args[1] });
     return Reflect.apply(callback, this, args);
   };
 }
 
 /** `context.done/succeed/fail` (nodejs22.x runtime) end the invocation too; finish the span first. */
-function completeOnContextMethods(invocation: Invocation, context: ContextCompletion): void {
+function completeOnContextMethods(end: End, context: ContextCompletion): void {
   const { done, succeed, fail } = context;
   if (typeof done === 'function') {
     context.done = (error?: unknown, result?: unknown) => {
-      invocation.finish(error, error !== undefined && error !== null, { value: result });
+      end(error, error !== undefined && error !== null, { value: result });
       return done.call(context, error, result);
     };
   }
   if (typeof succeed === 'function') {
     context.succeed = (result?: unknown) => {
-      invocation.finish(undefined, false, { value: result });
+      end(undefined, false, { value: result });
       return succeed.call(context, result);
     };
   }
   if (typeof fail === 'function') {
     context.fail = (error?: unknown) => {
-      invocation.finish(error, true);
+      end(error, true);
       return fail.call(context, error);
     };
   }
 }
 
 /** A streamed response's status is not in the resolved value, so `streaming` passes none. */
-function settle(invocation: Invocation, result: PromiseLike<unknown>, streaming: boolean): Promise<unknown> {
+function settle(end: End, result: PromiseLike<unknown>, streaming: boolean): Promise<unknown> {
   return Promise.resolve(result).then(
     (value) => {
-      invocation.finish(undefined, false, streaming ? undefined : { value });
+      end(undefined, false, streaming ? undefined : { value });
       return value;
     },
     (error: unknown) => {
-      invocation.finish(error, true);
+      end(error, true);
       throw error;
     },
   );
@@ -143,22 +163,23 @@ export function withXRayMerge<H extends AnyHandler>(handler: H, options?: Option
     const context = args[contextIndex] as LambdaContextLike & ContextCompletion;
     const invocation = begin(active, event, context);
     if (!invocation) return Reflect.apply(handler, this, args);
+    const end = endOnce(invocation);
 
     if (!streaming) {
       const callback = args[2];
-      if (typeof callback === 'function') args[2] = completingCallback(invocation, callback as Callback);
-      if (context && typeof context === 'object') completeOnContextMethods(invocation, context);
+      if (typeof callback === 'function') args[2] = completingCallback(end, callback as Callback);
+      if (context && typeof context === 'object') completeOnContextMethods(end, context);
     }
 
     let result: unknown;
     try {
       result = invocation.run(() => Reflect.apply(handler, this, args));
     } catch (error) {
-      invocation.finish(error, true);
+      end(error, true);
       throw error;
     }
     // A thenable is the invocation's outcome; anything else completes through the callback or context.
-    return isThenable(result) ? settle(invocation, result, streaming) : result;
+    return isThenable(result) ? settle(end, result, streaming) : result;
   };
 
   Object.defineProperty(wrapped, 'length', { value: handler.length });

@@ -6,14 +6,29 @@ import { anyFailed, type BudgetInput, checkBudgets, LIMITS } from '../../scripts
 import { offInvokePath, origin } from '../../scripts/bench/measure.ts';
 import { quantile, summarize } from '../../scripts/bench/stats.ts';
 
+const withinOverhead = {
+  importMs: 2,
+  firstMs: 1,
+  warmUs: 20,
+  warmOwnUs: 4,
+  rssMb: 2,
+  allocatedBytes: { floor: 11_700, sameWork: 15_200, wrapper: 16_100 },
+};
+
 const withinBudget: BudgetInput = {
-  overhead: { '22': { importMs: 2, firstMs: 1, warmUs: 4 } },
+  overhead: { '22': withinOverhead },
   layerZips: [{ name: 'layer-x86_64.zip', bytes: 3 * 2 ** 20 }],
   merger: [
     { segments: 100_000, perSecond: 400_000, peakRssMb: 100, retainedHeapMb: 11 },
     { segments: 1_000_000, perSecond: 380_000, peakRssMb: 110, retainedHeapMb: 11.5 },
   ],
   forbiddenModules: { 'Node 22 wrapper': [] },
+  coldStart: {
+    '22': [
+      { way: 'handler redirect', pollMs: 1.5, responseMs: 2 },
+      { way: 'exec wrapper', pollMs: 3, responseMs: 4.9 },
+    ],
+  },
 };
 
 function statusOf(input: BudgetInput, prefix: string): string | undefined {
@@ -33,18 +48,54 @@ describe('checkBudgets', () => {
   const overBudget: Array<[string, BudgetInput, string]> = [
     [
       'import+init overhead',
-      { ...withinBudget, overhead: { '22': { importMs: LIMITS.importMs + 0.1, firstMs: 1, warmUs: 4 } } },
+      { ...withinBudget, overhead: { '22': { ...withinOverhead, importMs: LIMITS.importMs + 0.1 } } },
       'Node 22 import+init',
     ],
     [
       'first invocation overhead',
-      { ...withinBudget, overhead: { '22': { importMs: 1, firstMs: LIMITS.firstMs + 0.1, warmUs: 4 } } },
+      { ...withinBudget, overhead: { '22': { ...withinOverhead, firstMs: LIMITS.firstMs + 0.1 } } },
       'Node 22 first invocation',
     ],
     [
-      'warm overhead',
-      { ...withinBudget, overhead: { '22': { importMs: 1, firstMs: 1, warmUs: LIMITS.warmUs + 0.1 } } },
-      'Node 22 warm invocation',
+      'warm overhead over the floor',
+      { ...withinBudget, overhead: { '22': { ...withinOverhead, warmUs: LIMITS.warmUs + 0.1 } } },
+      'Node 22 warm invocation over the floor',
+    ],
+    [
+      "wrapper's own warm cost (over same-work)",
+      { ...withinBudget, overhead: { '22': { ...withinOverhead, warmOwnUs: LIMITS.warmOwnUs + 0.1 } } },
+      'Node 22 warm invocation, wrapper over same-work',
+    ],
+    [
+      'RSS over the floor',
+      { ...withinBudget, overhead: { '22': { ...withinOverhead, rssMb: LIMITS.rssMb + 0.1 } } },
+      'Node 22 RSS after 2,000',
+    ],
+    [
+      'allocation over same-work',
+      {
+        ...withinBudget,
+        overhead: {
+          '22': { ...withinOverhead, allocatedBytes: { floor: 10_000, sameWork: 10_000, wrapper: 13_001 } },
+        },
+      },
+      'Node 22 heap allocated',
+    ],
+    [
+      'cold start to the first /next',
+      {
+        ...withinBudget,
+        coldStart: { '22': [{ way: 'exec wrapper', pollMs: LIMITS.coldStartMs + 0.1, responseMs: 1 }] },
+      },
+      'Node 22 cold start, layer by exec wrapper, spawn to first /next',
+    ],
+    [
+      'cold start to the first response',
+      {
+        ...withinBudget,
+        coldStart: { '22': [{ way: 'handler redirect', pollMs: 1, responseMs: LIMITS.coldStartMs + 0.1 }] },
+      },
+      'Node 22 cold start, layer by handler redirect, spawn to first response',
     ],
     [
       'layer size',
@@ -116,12 +167,43 @@ describe('checkBudgets', () => {
       layerZips: [],
       merger: [],
       forbiddenModules: {},
+      coldStart: { '24': 'aws-lambda-ric is not built in test/runtimes/nodejs24' },
     };
     const verdicts = checkBudgets(input);
     assert.ok(verdicts.length > 0);
     assert.deepEqual(new Set(verdicts.map((v) => v.status)), new Set(['SKIP']));
     assert.equal(anyFailed(verdicts), false);
+    const cold = verdicts.find((v) => v.budget.startsWith('Node 24 cold start'));
+    assert.match(cold?.measured ?? '', /aws-lambda-ric is not built/);
+    assert.equal(cold?.margin, undefined);
   });
+
+  const margins: Array<[string, BudgetInput, string, string]> = [
+    [
+      'a warm figure within',
+      withinBudget,
+      'Node 22 warm invocation, wrapper over same-work',
+      'holds by 4.0 us',
+    ],
+    [
+      'a warm figure over',
+      { ...withinBudget, overhead: { '22': { ...withinOverhead, warmUs: 42.5 } } },
+      'Node 22 warm invocation over the floor',
+      'misses by 12.5 us',
+    ],
+    ['the allocation ratio', withinBudget, 'Node 22 heap allocated', 'holds by 0.24 x'],
+    [
+      'a cold start',
+      withinBudget,
+      'Node 22 cold start, layer by exec wrapper, spawn to first response',
+      'holds by 0.1 ms',
+    ],
+  ];
+  for (const [name, input, prefix, margin] of margins) {
+    it(`gives the margin of ${name}`, () => {
+      assert.equal(checkBudgets(input).find((v) => v.budget.startsWith(prefix))?.margin, margin);
+    });
+  }
 
   it('judges memory on the live heap after GC, not on peak RSS', () => {
     // Peak RSS grows with the GC's slack over a longer run; what is live after a full GC does not.
@@ -146,20 +228,20 @@ describe('checkBudgets', () => {
   });
 
   it("judges import+init on the wrapper's own figure when it was measured, else on c - b", () => {
-    const noisy = { importMs: LIMITS.importMs + 20, ownImportMs: LIMITS.importMs - 1, firstMs: 1, warmUs: 4 };
+    const noisy = { ...withinOverhead, importMs: LIMITS.importMs + 20, ownImportMs: LIMITS.importMs - 1 };
     const own = checkBudgets({ ...withinBudget, overhead: { '22': noisy } }).find((v) =>
       v.budget.startsWith('Node 22 import+init'),
     );
     assert.equal(own?.status, 'PASS');
     assert.match(own?.measured ?? '', /fresh processes c - b: 25\.00 ms/);
-    const tooSlow = { importMs: 0, ownImportMs: LIMITS.importMs + 0.1, firstMs: 1, warmUs: 4 };
+    const tooSlow = { ...withinOverhead, importMs: 0, ownImportMs: LIMITS.importMs + 0.1 };
     assert.equal(statusOf({ ...withinBudget, overhead: { '22': tooSlow } }, 'Node 22 import+init'), 'FAIL');
   });
 
   it('judges the exact limit as within budget', () => {
     const input = {
       ...withinBudget,
-      overhead: { '22': { importMs: LIMITS.importMs, firstMs: 0, warmUs: 0 } },
+      overhead: { '22': { ...withinOverhead, importMs: LIMITS.importMs } },
     };
     assert.equal(statusOf(input, 'Node 22 import+init'), 'PASS');
   });

@@ -7,6 +7,7 @@
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 
 const PREFIX = '/2018-06-01/runtime';
 
@@ -30,6 +31,8 @@ export interface InvocationResult {
   trailers: NodeJS.Dict<string>;
   /** `Lambda-Runtime-Function-Error-Type` (header, or trailer for a streamed response). */
   errorType?: string;
+  /** `performance.now()` when the post had arrived in full (for cold-start timing). */
+  receivedAt: number;
 }
 
 export interface InitError {
@@ -46,6 +49,8 @@ export interface RuntimeApiStandIn {
   readonly initError: Promise<InitError>;
   /** Every request the runtime made, in order (`METHOD path`). */
   readonly log: string[];
+  /** Resolves with `performance.now()` when the runtime's first `GET /next` arrives (for cold-start timing). */
+  readonly firstPollAt: Promise<number>;
   /** Rejects every invocation still waiting (e.g. the runtime process died) and the init error. */
   failPending(reason: Error): void;
   close(): Promise<void>;
@@ -71,6 +76,10 @@ export async function startRuntimeApi(): Promise<RuntimeApiStandIn> {
     rejectInit = reject;
   });
   initError.catch(() => undefined);
+  let polled!: (at: number) => void;
+  const firstPollAt = new Promise<number>((resolve) => {
+    polled = resolve;
+  });
 
   function serve(res: http.ServerResponse, pending: Pending): void {
     const { request } = pending;
@@ -92,6 +101,7 @@ export async function startRuntimeApi(): Promise<RuntimeApiStandIn> {
     const url = req.url ?? '';
     log.push(`${req.method} ${url}`);
     if (req.method === 'GET' && url === `${PREFIX}/invocation/next`) {
+      polled(performance.now());
       const next = queue.shift();
       if (next) serve(res, next);
       else {
@@ -107,6 +117,7 @@ export async function startRuntimeApi(): Promise<RuntimeApiStandIn> {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
+      const receivedAt = performance.now();
       const body = Buffer.concat(chunks);
       const accept = () => {
         res.writeHead(202, { 'content-type': 'application/json' });
@@ -138,6 +149,7 @@ export async function startRuntimeApi(): Promise<RuntimeApiStandIn> {
         headers: req.headers,
         trailers,
         ...(errorType ? { errorType } : {}),
+        receivedAt,
       });
     });
   });
@@ -149,6 +161,7 @@ export async function startRuntimeApi(): Promise<RuntimeApiStandIn> {
     address: `127.0.0.1:${port}`,
     initError,
     log,
+    firstPollAt,
     invoke(request) {
       return new Promise<InvocationResult>((resolve, reject) => {
         const pending = { request, resolve, reject };

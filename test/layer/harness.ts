@@ -9,6 +9,7 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { type BuildResult, buildLayer } from '../../layer/build.mjs';
 import { readZip } from '../../layer/zip.mjs';
@@ -138,6 +139,8 @@ export interface RuntimeOptions {
 export interface RuntimeProcess {
   readonly api: RuntimeApiStandIn;
   readonly child: ChildProcess;
+  /** `performance.now()` just before the process was spawned (for cold-start timing). */
+  readonly spawnedAt: number;
   /** stdout and stderr so far, for failure messages. */
   output(): string;
   /** Resolves with the exit code (or signal) when the process ends. */
@@ -198,6 +201,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeProc
     command = env.AWS_LAMBDA_EXEC_WRAPPER;
     args = [client.node, ...args];
   }
+  const spawnedAt = performance.now();
   const child = spawn(command, args, { cwd: taskRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -219,6 +223,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeProc
   return {
     api,
     child,
+    spawnedAt,
     output: () => output,
     exited,
     async stop() {
