@@ -13,8 +13,8 @@
  */
 
 import type { Retrying } from './retry.ts';
-import { isAccessDenied, type TransactionSearchApi } from './transaction-search-client.ts';
-import { isRetryable } from './xray-client.ts';
+import type { TransactionSearchApi } from './transaction-search-client.ts';
+import { isAccessDenied, isRetryable } from './xray-sdk.ts';
 
 export interface AccountCheck {
   /** `unknown` when the call was not allowed or failed. */

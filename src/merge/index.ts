@@ -140,7 +140,6 @@ export {
   createTransactionSearchApi,
   type DestinationResult,
   type IndexingRuleSummary,
-  isAccessDenied,
   type RetrievalFormat,
   type RetrievalStatus,
   type RetrievedTrace,
@@ -161,11 +160,10 @@ export {
   type BatchGetTracesInput,
   type BatchGetTracesPage,
   createXRayApi,
-  isRetryable,
   type TraceSummariesInput,
   type TraceSummariesPage,
   type TraceSummary,
   type XRayApi,
-  type XRayClientOptions,
 } from './xray-client.ts';
 export { readSegmentDocuments, type SegmentInput } from './xray-input.ts';
+export { isAccessDenied, isRetryable, type XRayClientOptions } from './xray-sdk.ts';

@@ -17,7 +17,8 @@
 
 import type { XRayTrace } from './convert.ts';
 import { splitWindow, type TimeWindow } from './window.ts';
-import { createXRayApi, isRetryable, type XRayApi, type XRayClientOptions } from './xray-client.ts';
+import { createXRayApi, type XRayApi } from './xray-client.ts';
+import { isRetryable, type XRayClientOptions } from './xray-sdk.ts';
 
 export const BATCH_SIZE = 5;
 

@@ -16,13 +16,12 @@
 import { createRetrying, type RetryOptions } from './retry.ts';
 import {
   createTransactionSearchApi,
-  isAccessDenied,
   type RetrievalFormat,
   type RetrievedTrace,
   type TransactionSearchApi,
 } from './transaction-search-client.ts';
 import type { TimeWindow } from './window.ts';
-import type { XRayClientOptions } from './xray-client.ts';
+import { isAccessDenied, type XRayClientOptions } from './xray-sdk.ts';
 
 /** Trace ids per `StartTraceRetrieval` call, the API's maximum. */
 export const RETRIEVAL_BATCH_SIZE = 100;

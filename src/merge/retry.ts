@@ -8,7 +8,7 @@
  * const page = await retrying(() => api.listRetrievedTraces({ RetrievalToken, TraceFormat: 'XRAY' }));
  */
 
-import { isRetryable } from './xray-client.ts';
+import { isRetryable } from './xray-sdk.ts';
 
 export interface RetryOptions {
   /** Attempts per call. Default 8. */

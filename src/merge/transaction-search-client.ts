@@ -3,16 +3,15 @@
  * xray-client.ts: `GetTraceSegmentDestination` (where spans go: `XRay` or `CloudWatchLogs`),
  * `GetIndexingRules` (the share of spans X-Ray still indexes), and `StartTraceRetrieval` +
  * `ListRetrievedTraces` (named traces out of the `aws/spans` log group, in `XRAY` or `OTEL`
- * format). The SDK is loaded on first use and its retries are off (`maxAttempts: 1`): the
- * retrieval backs off itself, testably.
+ * format). The client comes from xray-sdk.ts, like xray-client.ts's: loaded on first use, its
+ * retries off (the retrieval backs off itself, testably).
  *
  * @example
  * const api = createTransactionSearchApi({ region: 'eu-west-1' });
  * const { Destination } = await api.getTraceSegmentDestination();
  */
 
-import type { XRayClient } from '@aws-sdk/client-xray';
-import type { XRayClientOptions } from './xray-client.ts';
+import { lazyXRayClient, type XRayClientOptions } from './xray-sdk.ts';
 
 export type SegmentDestination = 'XRay' | 'CloudWatchLogs';
 export type RetrievalStatus = 'SCHEDULED' | 'RUNNING' | 'COMPLETE' | 'FAILED' | 'CANCELLED' | 'TIMEOUT';
@@ -64,20 +63,7 @@ export interface TransactionSearchApi {
 }
 
 export function createTransactionSearchApi(options: XRayClientOptions = {}): TransactionSearchApi {
-  let client: Promise<{ client: XRayClient; sdk: typeof import('@aws-sdk/client-xray') }> | undefined;
-  const connect = () => {
-    client ??= import('@aws-sdk/client-xray').then((sdk) => ({
-      sdk,
-      client: new sdk.XRayClient({
-        maxAttempts: 1,
-        ...(options.region !== undefined ? { region: options.region } : {}),
-        ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
-        ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
-      }),
-    }));
-    return client;
-  };
-  let destroyed = false;
+  const { connect, destroy } = lazyXRayClient(options);
   return {
     async getTraceSegmentDestination() {
       const { client, sdk } = await connect();
@@ -139,21 +125,6 @@ export function createTransactionSearchApi(options: XRayClientOptions = {}): Tra
         ...(output.NextToken ? { NextToken: output.NextToken } : {}),
       };
     },
-    destroy() {
-      if (destroyed || client === undefined) return;
-      destroyed = true;
-      void client.then(({ client }) => client.destroy()).catch(() => undefined);
-    },
+    destroy,
   };
-}
-
-/** An error that says the caller's IAM policy does not allow the action (HTTP 403). */
-export function isAccessDenied(error: unknown): boolean {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | null;
-  return (
-    e?.name === 'AccessDeniedException' ||
-    e?.name === 'AccessDenied' ||
-    e?.name === 'UnauthorizedOperation' ||
-    e?.$metadata?.httpStatusCode === 403
-  );
 }
