@@ -16,9 +16,10 @@
  */
 
 import type { XRayTrace } from './convert.ts';
+import { createBackoff, createRetrying, type RetryOptions } from './retry.ts';
 import { splitWindow, type TimeWindow } from './window.ts';
 import { createXRayApi, type XRayApi } from './xray-client.ts';
-import { isRetryable, type XRayClientOptions } from './xray-sdk.ts';
+import type { XRayClientOptions } from './xray-sdk.ts';
 
 export const BATCH_SIZE = 5;
 
@@ -36,7 +37,7 @@ export interface PullProgress {
   readonly unprocessed: readonly string[];
 }
 
-export interface PullOptions extends XRayClientOptions {
+export interface PullOptions extends XRayClientOptions, RetryOptions {
   readonly window: TimeWindow;
   /** Fetch these traces with BatchGetTraces instead of listing the window with GetTraceSummaries. */
   readonly traceIds?: readonly string[];
@@ -49,12 +50,6 @@ export interface PullOptions extends XRayClientOptions {
   readonly concurrency?: number;
   /** Attempts per call when throttled, and per batch for unprocessed ids. Default 8. */
   readonly maxAttempts?: number;
-  /** First back-off ceiling in ms (doubles each attempt, up to maxDelayMs). Default 100. */
-  readonly baseDelayMs?: number;
-  readonly maxDelayMs?: number;
-  readonly sleep?: (ms: number) => Promise<void>;
-  /** In [0, 1); the jitter source. */
-  readonly random?: () => number;
   readonly onProgress?: (progress: PullProgress) => void;
 }
 
@@ -64,10 +59,6 @@ export async function* pullTraces(options: PullOptions): AsyncGenerator<XRayTrac
   const ownsApi = options.api === undefined;
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const maxAttempts = Math.max(1, options.maxAttempts ?? 8);
-  const baseDelay = options.baseDelayMs ?? 100;
-  const maxDelay = options.maxDelayMs ?? 20_000;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const random = options.random ?? Math.random;
   const windows = splitWindow(options.window);
 
   let progress: PullProgress = {
@@ -83,21 +74,12 @@ export async function* pullTraces(options: PullOptions): AsyncGenerator<XRayTrac
     options.onProgress?.(progress);
   };
 
-  const backoff = (attempt: number) =>
-    sleep(Math.floor(random() * Math.min(maxDelay, baseDelay * 2 ** attempt)));
-
+  const backoff = createBackoff(options);
   /** Calls `call`, waiting out throttling and server faults up to maxAttempts. */
-  const retrying = async <T>(call: () => Promise<T>): Promise<T> => {
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        return await call();
-      } catch (error) {
-        if (!isRetryable(error) || attempt + 1 >= maxAttempts) throw error;
-        update({ throttled: progress.throttled + 1 });
-        await backoff(attempt);
-      }
-    }
-  };
+  const retrying = createRetrying({
+    ...options,
+    onRetry: () => update({ throttled: progress.throttled + 1 }),
+  });
 
   /** One batch of up to five ids: every page, unprocessed ids asked again; traces in id order. */
   const fetchBatch = async (ids: readonly string[]): Promise<XRayTrace[]> => {

@@ -6,6 +6,9 @@
  * @example
  * const retrying = createRetrying({ onRetry: () => throttled++ });
  * const page = await retrying(() => api.listRetrievedTraces({ RetrievalToken, TraceFormat: 'XRAY' }));
+ *
+ * `createBackoff` is the wait alone, for callers that retry on something other than an error
+ * (the puller asks again for ids BatchGetTraces left unprocessed).
  */
 
 import { isRetryable } from './xray-sdk.ts';
@@ -23,12 +26,20 @@ export interface RetryOptions {
 
 export type Retrying = <T>(call: () => Promise<T>) => Promise<T>;
 
-export function createRetrying(options: RetryOptions & { readonly onRetry?: () => void } = {}): Retrying {
-  const maxAttempts = Math.max(1, options.maxAttempts ?? 8);
+/** Waits before attempt `attempt + 1`: a random share of min(maxDelayMs, baseDelayMs * 2^attempt). */
+export type Backoff = (attempt: number) => Promise<void>;
+
+export function createBackoff(options: RetryOptions = {}): Backoff {
   const baseDelay = options.baseDelayMs ?? 100;
   const maxDelay = options.maxDelayMs ?? 20_000;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
+  return (attempt) => sleep(Math.floor(random() * Math.min(maxDelay, baseDelay * 2 ** attempt)));
+}
+
+export function createRetrying(options: RetryOptions & { readonly onRetry?: () => void } = {}): Retrying {
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 8);
+  const backoff = createBackoff(options);
   return async <T>(call: () => Promise<T>): Promise<T> => {
     for (let attempt = 0; ; attempt += 1) {
       try {
@@ -36,7 +47,7 @@ export function createRetrying(options: RetryOptions & { readonly onRetry?: () =
       } catch (error) {
         if (!isRetryable(error) || attempt + 1 >= maxAttempts) throw error;
         options.onRetry?.();
-        await sleep(Math.floor(random() * Math.min(maxDelay, baseDelay * 2 ** attempt)));
+        await backoff(attempt);
       }
     }
   };
