@@ -14,6 +14,7 @@
  */
 
 import { addTraceDocument, emptyTraceInput, readTraceInput, type TraceInput } from '../trace-input.ts';
+import { readStreamHead } from './stream-head.ts';
 import { gatherTraces } from './trace-window.ts';
 import { type ReadReport, readXRayDocuments } from './xray-stream.ts';
 
@@ -26,29 +27,8 @@ export async function* readTraceSource(
   name: string,
   report: ReadReport,
 ): AsyncGenerator<TraceInput> {
-  const iterator = source[Symbol.asyncIterator]();
-  const head: Buffer[] = [];
-  let headBytes = 0;
-  let done = false;
-  while (headBytes < SNIFF_BYTES) {
-    const next = await iterator.next();
-    if (next.done === true) {
-      done = true;
-      break;
-    }
-    const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-    head.push(chunk);
-    headBytes += chunk.length;
-  }
-  const rest = async function* (): AsyncGenerator<Buffer> {
-    yield* head;
-    if (done) return;
-    for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) {
-      yield typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-    }
-  };
-
-  if (OTEL_MARKER.test(Buffer.concat(head).toString('utf8'))) {
+  const { head, rest } = await readStreamHead(source, (head) => head.length >= SNIFF_BYTES);
+  if (OTEL_MARKER.test(head.toString('utf8'))) {
     const chunks: Buffer[] = [];
     for await (const chunk of rest()) chunks.push(chunk);
     const text = Buffer.concat(chunks).toString('utf8');

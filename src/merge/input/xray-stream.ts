@@ -21,6 +21,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { JSONParser } from '@streamparser/json';
 import { InputError } from './input-error.ts';
+import { readStreamHead } from './stream-head.ts';
 
 /** Documents read together: one trace object's, or one line's. */
 export interface DocumentBatch {
@@ -65,30 +66,17 @@ export async function* readXRayDocuments(
   name: string,
   report: ReadReport,
 ): AsyncGenerator<DocumentBatch> {
-  const iterator = source[Symbol.asyncIterator]();
-  const head: Buffer[] = [];
-  let headBytes = 0;
-  let done = false;
   // The head: up to the end of the first line that has something on it.
-  for (;;) {
-    const next = await iterator.next();
-    if (next.done === true) {
-      done = true;
-      break;
-    }
-    const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-    head.push(chunk);
-    headBytes += chunk.length;
-    const text = Buffer.concat(head);
-    const start = firstNonSpace(text);
-    if (start >= 0 && (text.indexOf(0x0a, start) >= 0 || headBytes >= HEAD_LIMIT)) break;
-  }
-  const text = Buffer.concat(head);
+  const sniffed = await readStreamHead(source, (head) => {
+    const start = firstNonSpace(head);
+    return start >= 0 && (head.indexOf(0x0a, start) >= 0 || head.length >= HEAD_LIMIT);
+  });
+  const text = sniffed.head;
   const start = firstNonSpace(text);
   if (start < 0) {
-    if (done) throw new InputError(`${name}: empty input (no segment documents)`);
+    if (sniffed.done) throw new InputError(`${name}: empty input (no segment documents)`);
   }
-  const rest = restOf(iterator, text, done);
+  const rest = sniffed.rest();
   const first = text[start];
   const newline = text.indexOf(0x0a, start);
   const firstLine = newline >= 0 ? text.subarray(start, newline).toString('utf8') : undefined;
@@ -100,20 +88,6 @@ export async function* readXRayDocuments(
 }
 
 /** The bytes already read, then the rest of the source. */
-async function* restOf(
-  iterator: AsyncIterator<Buffer | string>,
-  head: Buffer,
-  done: boolean,
-): AsyncGenerator<Buffer> {
-  if (head.length > 0) yield head;
-  if (done) return;
-  for (;;) {
-    const next = await iterator.next();
-    if (next.done === true) return;
-    yield typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-  }
-}
-
 function firstNonSpace(bytes: Buffer): number {
   for (let i = 0; i < bytes.length; i += 1) {
     const byte = bytes[i] as number;
