@@ -392,3 +392,44 @@ export async function startXRayApi(script: XRayApiScript): Promise<XRayApiStandI
       }),
   };
 }
+
+/** Static credentials for the real SDK client talking to the stand-in. */
+export const TEST_CREDENTIALS = {
+  accessKeyId: 'AKIDEXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+};
+
+/**
+ * Options that point the puller's real SDK client at `api`, with each back-off wait recorded in
+ * `sleeps` instead of waited, and the jitter fixed at half.
+ */
+export function standInPullOptions(api: XRayApiStandIn, sleeps: number[]) {
+  return {
+    region: 'eu-west-1',
+    endpoint: api.url,
+    credentials: TEST_CREDENTIALS,
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+    },
+    random: () => 0.5,
+  };
+}
+
+/** A trace of one 250 ms segment that starts `n` seconds after `t0` (epoch seconds), ids from `n`. */
+export function oneSegmentTrace(n: number, t0 = 1_579_584_000): StoredTrace {
+  const seconds = t0 + n;
+  const id = `1-${seconds.toString(16)}-${n.toString(16).padStart(24, '0')}`;
+  return {
+    id,
+    startTime: seconds,
+    documents: [
+      {
+        id: (n + 1).toString(16).padStart(16, '0'),
+        name: `svc-${n}`,
+        trace_id: id,
+        start_time: seconds,
+        end_time: seconds + 0.25,
+      },
+    ],
+  };
+}

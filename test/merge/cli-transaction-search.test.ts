@@ -2,73 +2,23 @@
 // (Node's type stripping runs src/cli.ts); pull talks to the loopback X-Ray API stand-in over HTTP.
 // Assertions are on the exact stderr lines, stdout and exit codes.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { convertDocuments } from '../../src/merge/convert.ts';
 import { formatNdjson } from '../../src/merge/sinks/ndjson.ts';
 import { formatSpanJson } from '../../src/merge/span-json.ts';
 import { datadogSpanId, datadogTraceId } from '../../src/xray/ids.ts';
-import { type StoredTrace, startXRayApi, type XRayApiStandIn } from '../helpers/xray-api.ts';
+import { AWS_TEST_ENV, root, runCli } from '../helpers/cli.ts';
+import { oneSegmentTrace, type StoredTrace, startXRayApi, type XRayApiStandIn } from '../helpers/xray-api.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const node = path.join(root, 'node_modules/node22/bin/node');
 const FIXTURES = path.join(root, 'test/fixtures/otel');
-const AWS_ENV = {
-  AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-  AWS_SECRET_ACCESS_KEY: 'secret',
-  AWS_REGION: 'eu-west-1',
-};
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(node, ['src/cli.ts', ...args], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: os.tmpdir(),
-        NODE_NO_WARNINGS: '1',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_CONFIG_FILE: '/nonexistent',
-        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-        ...AWS_ENV,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => runCli(args, { env: AWS_TEST_ENV });
 
 const T0 = 1_579_584_000;
-function traceAt(n: number): StoredTrace {
-  const seconds = T0 + n;
-  const id = `1-${seconds.toString(16)}-${n.toString(16).padStart(24, '0')}`;
-  return {
-    id,
-    startTime: seconds,
-    documents: [
-      {
-        id: (n + 1).toString(16).padStart(16, '0'),
-        name: `svc-${n}`,
-        trace_id: id,
-        start_time: seconds,
-        end_time: seconds + 0.25,
-      },
-    ],
-  };
-}
+const traceAt = (n: number) => oneSegmentTrace(n, T0);
 
 describe('xray-dd-merge pull in a Transaction Search account', () => {
   let api: XRayApiStandIn;

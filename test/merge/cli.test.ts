@@ -1,59 +1,21 @@
 // The CLI as users run it: a real child process (Node's type stripping runs src/cli.ts), with
 // its stdout, stderr and exit code; pull and merge talk to loopback stand-ins.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { convertDocuments } from '../../src/merge/convert.ts';
 import { readDatadogSpans } from '../../src/merge/datadog-input.ts';
 import { formatNdjson } from '../../src/merge/sinks/ndjson.ts';
 import { readSegmentDocuments } from '../../src/merge/xray-input.ts';
 import { type AgentStandIn, startAgent } from '../helpers/agent.ts';
+import { AWS_TEST_ENV, root, runCli } from '../helpers/cli.ts';
 import { startXRayApi, type XRayApiStandIn } from '../helpers/xray-api.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const node = path.join(root, 'node_modules/node22/bin/node');
 const CHECKOUT = path.join(root, 'test/fixtures/segments/checkout-trace.json');
 const ORDERS = path.join(root, 'test/fixtures/segments/orders-service.ndjson');
 const DD_LOG = path.join(root, 'test/merge/fixtures/dd-trace-log.txt');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(node, ['src/cli.ts', ...args], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: os.tmpdir(),
-        NODE_NO_WARNINGS: '1',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_CONFIG_FILE: '/nonexistent',
-        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-        ...options.env,
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.stdin ?? '');
-  });
-}
 
 const ndjsonLines = (text: string) =>
   text
@@ -63,7 +25,7 @@ const ndjsonLines = (text: string) =>
 
 describe('xray-dd-merge convert', () => {
   it('writes exactly what the library converts, and reports skipped documents on stderr', async () => {
-    const run = await cli(['convert', ORDERS]);
+    const run = await runCli(['convert', ORDERS]);
     assert.equal(run.code, 0, run.stderr);
     const expected = convertDocuments(readSegmentDocuments(readFileSync(ORDERS, 'utf8')).documents).spans;
     // Streamed a trace at a time: the same spans, each trace's together and in order, the traces
@@ -93,7 +55,7 @@ describe('xray-dd-merge convert', () => {
   });
 
   it('reads a BatchGetTraces response on stdin; --id-mode full128 adds _dd.p.tid', async () => {
-    const run = await cli(['convert', '--id-mode', 'full128'], { stdin: readFileSync(CHECKOUT, 'utf8') });
+    const run = await runCli(['convert', '--id-mode', 'full128'], { stdin: readFileSync(CHECKOUT, 'utf8') });
     assert.equal(run.code, 0, run.stderr);
     const spans = ndjsonLines(run.stdout);
     assert.equal(spans.length, 9);
@@ -105,7 +67,7 @@ describe('xray-dd-merge convert', () => {
   });
 
   it('--help prints the usage on stdout and exits 0', async () => {
-    const run = await cli(['convert', '--help']);
+    const run = await runCli(['convert', '--help']);
     assert.equal(run.code, 0);
     assert.match(run.stdout, /^Usage: xray-dd-merge convert \[FILE\]/);
     assert.match(run.stdout, /--id-mode compat\|full128/);
@@ -126,7 +88,7 @@ describe('xray-dd-merge convert', () => {
   ];
   for (const [what, args, message] of usage) {
     it(`exits 2 on ${what}`, async () => {
-      const run = await cli(args);
+      const run = await runCli(args);
       assert.equal(run.code, 2);
       assert.match(run.stderr, message);
       assert.equal(run.stdout, '');
@@ -202,7 +164,7 @@ describe('xray-dd-merge convert', () => {
     for (const [label, setup, message] of cases) {
       it(label, async () => {
         const [args, stdin] = setup();
-        const run = await cli(args, stdin !== undefined ? { stdin } : {});
+        const run = await runCli(args, stdin !== undefined ? { stdin } : {});
         assert.equal(run.code, 1);
         const named = args.at(-1) === 'convert' ? '' : (args.at(-1) as string);
         assert.equal(run.stderr, `xray-dd-merge: error: ${message(named)}\n`);
@@ -211,7 +173,7 @@ describe('xray-dd-merge convert', () => {
     }
 
     it('--debug adds the stack trace', async () => {
-      const run = await cli(['convert', '--debug', path.join(dir, 'missing.json')]);
+      const run = await runCli(['convert', '--debug', path.join(dir, 'missing.json')]);
       assert.equal(run.code, 1);
       const [first, second] = run.stderr.split('\n');
       assert.equal(first, `xray-dd-merge: error: ${path.join(dir, 'missing.json')}: no such file`);
@@ -220,7 +182,7 @@ describe('xray-dd-merge convert', () => {
 
     it('leaves no output file behind when the input cannot be read', async () => {
       const out = path.join(dir, 'never.ndjson');
-      const run = await cli(['convert', '--out', out, write('empty2.json', '')]);
+      const run = await runCli(['convert', '--out', out, write('empty2.json', '')]);
       assert.equal(run.code, 1);
       assert.equal(existsSync(out), false);
     });
@@ -229,7 +191,7 @@ describe('xray-dd-merge convert', () => {
   it('converts the valid documents of a file that mixes them with invalid ones, and names each skipped one', async () => {
     // The developer guide's examples: four do not parse, three are subsegment bodies without trace_id.
     const file = path.join(root, 'test/merge/fixtures/xray-real/aws-devguide-segment-examples.ndjson');
-    const run = await cli(['convert', file]);
+    const run = await runCli(['convert', file]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(ndjsonLines(run.stdout).length, 5);
     const name = file;
@@ -254,7 +216,7 @@ describe('xray-dd-merge convert', () => {
     document.subsegments[0].subsegments[1].http.response.content_length = 'long';
     const file = path.join(dir, 'ddb.json');
     writeFileSync(file, JSON.stringify(document));
-    const run = await cli(['merge', '--xray', file, '--to', 'ndjson']);
+    const run = await runCli(['merge', '--xray', file, '--to', 'ndjson']);
     assert.equal(run.code, 0, run.stderr);
     assert.match(
       run.stderr,
@@ -268,7 +230,7 @@ describe('xray-dd-merge convert', () => {
     );
     document.subsegments[0].subsegments[1].http.response.status = 'four hundred';
     document.subsegments[0].subsegments[0].http.response.status = 'two hundred';
-    const run = await cli(['convert'], { stdin: JSON.stringify(document) });
+    const run = await runCli(['convert'], { stdin: JSON.stringify(document) });
     assert.equal(run.code, 0, run.stderr);
     assert.equal(ndjsonLines(run.stdout).length, 18);
     assert.deepEqual(run.stderr.split('\n'), [
@@ -304,7 +266,7 @@ describe('xray-dd-merge: the hybrid join on the command line', () => {
     });
 
   it('convert moves the invocation into the upstream trace, tags --env, and reports it', async () => {
-    const run = await cli(['convert', '--env', 'prod'], {
+    const run = await runCli(['convert', '--env', 'prod'], {
       stdin: withMetadata({
         'trace-id': '1311979541735842151',
         'parent-id': '8812930582129472881',
@@ -328,7 +290,7 @@ describe('xray-dd-merge: the hybrid join on the command line', () => {
   });
 
   it('convert reports malformed metadata with its reason, and converts the trace as it is', async () => {
-    const run = await cli(['convert'], {
+    const run = await runCli(['convert'], {
       stdin: withMetadata({ 'trace-id': 'not-a-number', 'parent-id': '8812930582129472881' }),
     });
     assert.equal(run.code, 0, run.stderr);
@@ -355,7 +317,7 @@ describe('xray-dd-merge: the hybrid join on the command line', () => {
         'sampling-priority': '1',
       }),
     );
-    const run = await cli(['merge', '--xray', xray, '--datadog', DD_LOG]);
+    const run = await runCli(['merge', '--xray', xray, '--datadog', DD_LOG]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /upstream span not in the input: 1\)/);
     assert.match(
@@ -365,7 +327,7 @@ describe('xray-dd-merge: the hybrid join on the command line', () => {
   });
 
   it('--env needs a name', async () => {
-    const run = await cli(['convert', '--env', ' '], { stdin: '{}' });
+    const run = await runCli(['convert', '--env', ' '], { stdin: '{}' });
     assert.equal(run.code, 2);
     assert.match(run.stderr, /--env needs a name/);
   });
@@ -379,7 +341,7 @@ describe('xray-dd-merge merge', () => {
   after(() => agent.close());
 
   it('joins X-Ray documents and dd-trace log lines into one tree as NDJSON', async () => {
-    const run = await cli(['merge', '--xray', CHECKOUT, '--datadog', DD_LOG]);
+    const run = await runCli(['merge', '--xray', CHECKOUT, '--datadog', DD_LOG]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(
       run.stderr,
@@ -397,7 +359,7 @@ describe('xray-dd-merge merge', () => {
 
   it('sends the merged trace to an agent with --to agent', async () => {
     const before = agent.traces.length;
-    const run = await cli([
+    const run = await runCli([
       'merge',
       '--xray',
       CHECKOUT,
@@ -421,14 +383,14 @@ describe('xray-dd-merge merge', () => {
     const lonely = path.join(dir, 'lonely.ndjson');
     const spans = readDatadogSpans(readFileSync(DD_LOG, 'utf8')).spans.filter((s) => s.name === 'user.work');
     await import('node:fs/promises').then((fs) => fs.writeFile(lonely, formatNdjson(spans)));
-    const run = await cli(['merge', '--xray', CHECKOUT, '--datadog', lonely]);
+    const run = await runCli(['merge', '--xray', CHECKOUT, '--datadog', lonely]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /1 orphans/);
     assert.match(run.stderr, /orphan 3995693151288333088\/\d+ \(user\.work\): parent \d+ not found/);
   });
 
   it('exits 1 when the agent cannot be reached', async () => {
-    const run = await cli([
+    const run = await runCli([
       'merge',
       '--xray',
       CHECKOUT,
@@ -457,14 +419,14 @@ describe('xray-dd-merge merge', () => {
   ];
   for (const [what, args, message] of usage) {
     it(`exits 2 on ${what}`, async () => {
-      const run = await cli(args);
+      const run = await runCli(args);
       assert.equal(run.code, 2);
       assert.match(run.stderr, message);
     });
   }
 
   it('--help exits 0', async () => {
-    const run = await cli(['merge', '--help']);
+    const run = await runCli(['merge', '--help']);
     assert.equal(run.code, 0);
     assert.match(run.stdout, /^Usage: xray-dd-merge merge --xray FILE --datadog FILE/);
   });
@@ -490,15 +452,9 @@ describe('xray-dd-merge pull', () => {
   });
   after(() => api.close());
 
-  const awsEnv = {
-    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'secret',
-    AWS_REGION: 'eu-west-1',
-  };
-
   it('pulls a window over 6 hours in pieces, with plain progress lines on a non-TTY stderr', async () => {
     const before = api.requests.length;
-    const run = await cli(
+    const run = await runCli(
       [
         'pull',
         '--start',
@@ -510,7 +466,7 @@ describe('xray-dd-merge pull', () => {
         '--filter',
         'ok = false',
       ],
-      { env: awsEnv },
+      { env: AWS_TEST_ENV },
     );
     assert.equal(run.code, 0, run.stderr);
     assert.equal(ndjsonLines(run.stdout).length, 9);
@@ -533,7 +489,9 @@ describe('xray-dd-merge pull', () => {
   });
 
   it('exits 1 with the API error when X-Ray refuses', async () => {
-    const run = await cli(['pull', '--since', '1h', '--endpoint', 'http://127.0.0.1:9'], { env: awsEnv });
+    const run = await runCli(['pull', '--since', '1h', '--endpoint', 'http://127.0.0.1:9'], {
+      env: AWS_TEST_ENV,
+    });
     assert.equal(run.code, 1);
     // The account check (GetTraceSegmentDestination) is the first call, and fails the same way.
     assert.match(run.stderr, /xray-dd-merge: error: /);
@@ -556,14 +514,14 @@ describe('xray-dd-merge pull', () => {
   ];
   for (const [what, args, message] of usage) {
     it(`exits 2 on ${what}`, async () => {
-      const run = await cli(args, { env: awsEnv });
+      const run = await runCli(args, { env: AWS_TEST_ENV });
       assert.equal(run.code, 2);
       assert.match(run.stderr, message);
     });
   }
 
   it('--help exits 0', async () => {
-    const run = await cli(['pull', '-h']);
+    const run = await runCli(['pull', '-h']);
     assert.equal(run.code, 0);
     assert.match(run.stdout, /--since DURATION/);
     assert.match(run.stdout, /--to agent\|ndjson\|html/);

@@ -8,16 +8,14 @@ import { HOUR_MS } from '../../src/merge/window.ts';
 import { createXRayApi, type XRayApi } from '../../src/merge/xray-client.ts';
 import {
   type StoredTrace,
+  standInPullOptions,
   startXRayApi,
+  TEST_CREDENTIALS,
   type XRayApiScript,
   type XRayApiStandIn,
 } from '../helpers/xray-api.ts';
 
 const T0 = 1_579_584_000; // epoch seconds, a whole hour
-const CREDENTIALS = {
-  accessKeyId: 'AKIDEXAMPLE',
-  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-};
 
 function traceAt(n: number, seconds: number, segments = 1): StoredTrace {
   const id = `1-${seconds.toString(16)}-${n.toString(16).padStart(24, '0')}`;
@@ -52,13 +50,7 @@ async function pull(
   const progress: PullProgress[] = [];
   const traces: XRayTrace[] = [];
   for await (const trace of pullTraces({
-    region: 'eu-west-1',
-    endpoint: api.url,
-    credentials: CREDENTIALS,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-    random: () => 0.5,
+    ...standInPullOptions(api, sleeps),
     onProgress: (p) => progress.push(p),
     ...options,
   })) {
@@ -235,7 +227,7 @@ describe('pullTraces over the real X-Ray client', () => {
   it('keeps at most `concurrency` batches in flight and does not run ahead of its reader', async () => {
     const stored = Array.from({ length: 30 }, (_, n) => traceAt(n + 1, T0 + 10 + n));
     api = await startXRayApi({ traces: stored });
-    const real = createXRayApi({ region: 'eu-west-1', endpoint: api.url, credentials: CREDENTIALS });
+    const real = createXRayApi({ region: 'eu-west-1', endpoint: api.url, credentials: TEST_CREDENTIALS });
     let inFlight = 0;
     let maxInFlight = 0;
     let started = 0;

@@ -9,36 +9,18 @@ import { type AccountPullOptions, describeBatch, pullAccount } from '../../src/m
 import type { TraceSink } from '../../src/merge/sinks/sink.ts';
 import type { DatadogSpan } from '../../src/merge/span.ts';
 import {
+  oneSegmentTrace,
   type StoredTrace,
+  standInPullOptions,
   startXRayApi,
   type XRayApiScript,
   type XRayApiStandIn,
 } from '../helpers/xray-api.ts';
 
 const T0 = 1_579_584_000;
-const CREDENTIALS = {
-  accessKeyId: 'AKIDEXAMPLE',
-  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-};
 const WINDOW = { start: T0 * 1000, end: (T0 + 3600) * 1000 };
 
-function traceAt(n: number): StoredTrace {
-  const seconds = T0 + n;
-  const id = `1-${seconds.toString(16)}-${n.toString(16).padStart(24, '0')}`;
-  return {
-    id,
-    startTime: seconds,
-    documents: [
-      {
-        id: (n + 1).toString(16).padStart(16, '0'),
-        name: `svc-${n}`,
-        trace_id: id,
-        start_time: seconds,
-        end_time: seconds + 0.25,
-      },
-    ],
-  };
-}
+const traceAt = (n: number) => oneSegmentTrace(n, T0);
 
 /** The twin fixture (test/fixtures/otel/twin): one trace stored in both formats. */
 function twinTrace(): StoredTrace {
@@ -83,13 +65,7 @@ async function run(script: XRayApiScript, options: Partial<AccountPullOptions> =
   const summary = await pullAccount(
     {
       window: WINDOW,
-      region: 'eu-west-1',
-      endpoint: api.url,
-      credentials: CREDENTIALS,
-      sleep: async (ms) => {
-        sleeps.push(ms);
-      },
-      random: () => 0.5,
+      ...standInPullOptions(api, sleeps),
       onNotice: (line) => notices.push(line),
       onBatch: (batch) => {
         const line = describeBatch(batch);
