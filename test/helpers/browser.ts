@@ -1,10 +1,15 @@
 /**
  * Real headless Chromium (Debian's `chromium` package) driven by playwright-core, for tests of
  * anything a person looks at, plus a watcher that records what a page did behind the scenes:
- * network requests, console errors, uncaught exceptions and dialogs.
+ * network requests, console errors, uncaught exceptions and dialogs; `openHtmlPage` does both for
+ * a page the code under test rendered.
  */
 
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -44,4 +49,38 @@ export function watchPage(page: Page): PageWatch {
     void dialog.dismiss();
   });
   return watch;
+}
+
+export interface OpenedPage {
+  readonly page: Page;
+  readonly watch: PageWatch;
+  /** Closes the browser and removes the page's file. */
+  close(): Promise<void>;
+}
+
+/**
+ * Writes `html` to a file of its own and opens it in headless Chromium (1400x900), watched from
+ * before it loads; resolves once the page says it has drawn (`body[data-rendered="true"]`, as the
+ * flame graph sets it).
+ */
+export async function openHtmlPage(html: string, name: string): Promise<OpenedPage> {
+  const dir = await mkdtemp(path.join(tmpdir(), `${name}-`));
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close();
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const file = path.join(dir, `${name}.html`);
+    await writeFile(file, html);
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const watch = watchPage(page);
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector('body[data-rendered="true"]');
+    return { page, watch, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }

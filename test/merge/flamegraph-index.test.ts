@@ -2,17 +2,13 @@
 // it is picked, in headless Chromium. Screenshots go to test-artifacts/.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pathToFileURL } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { lambdaTrace } from '../../scripts/bench/lambda-traces.mjs';
 import { convertTraces } from '../../src/merge/convert.ts';
 import { renderFlameGraph } from '../../src/merge/flamegraph.ts';
 import { joinSpans } from '../../src/merge/join.ts';
-import { launchChromium, type PageWatch, watchPage } from '../helpers/browser.ts';
+import { type OpenedPage, openHtmlPage, type PageWatch } from '../helpers/browser.ts';
 
 // 60 generated Lambda traces (every 50th failed); trace 7 made the longest by stretching its root.
 const xray = Array.from({ length: 60 }, (_, i) => lambdaTrace(i));
@@ -22,29 +18,19 @@ const longestTrace = traces[longest]!;
 for (const span of longestTrace) if (span.parent_id === '0') span.duration *= 3n;
 
 describe('many traces: an index, each trace drawn on demand (headless Chromium)', () => {
-  let browser: Browser;
+  let opened: OpenedPage | undefined;
   let page: Page;
   let watch: PageWatch;
-  let dir: string;
   const rowTexts = () =>
     page.$$eval('.index tbody tr', (rows) =>
       rows.map((row) => (row as unknown as { innerText: string }).innerText),
     );
 
   before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'flamegraph-index-'));
-    const file = path.join(dir, 'many.html');
-    await writeFile(file, renderFlameGraph(traces, { title: '60 traces' }));
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    watch = watchPage(page);
-    await page.goto(pathToFileURL(file).href);
-    await page.waitForSelector('body[data-rendered="true"]');
+    opened = await openHtmlPage(renderFlameGraph(traces, { title: '60 traces' }), 'flamegraph-index');
+    ({ page, watch } = opened);
   });
-  after(async () => {
-    await browser?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  after(() => opened?.close());
 
   it('opens on the index: one row per trace, no trace drawn yet', async () => {
     assert.equal(await page.locator('.index tbody tr').count(), 60);
@@ -95,10 +81,9 @@ describe('many traces: an index, each trace drawn on demand (headless Chromium)'
 });
 
 describe('one big trace (5,000 spans) in headless Chromium', () => {
-  let browser: Browser;
+  let opened: OpenedPage | undefined;
   let page: Page;
   let watch: PageWatch;
-  let dir: string;
   // A Lambda trace's shape, repeated: 700 invocations' worth of spans under one root.
   const root = lambdaTrace(0);
   const big = convertTraces([root]).spans;
@@ -116,19 +101,10 @@ describe('one big trace (5,000 spans) in headless Chromium', () => {
   }
 
   before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'flamegraph-big-'));
-    const file = path.join(dir, 'big.html');
-    await writeFile(file, renderFlameGraph([spans], { title: 'one big trace' }));
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    watch = watchPage(page);
-    await page.goto(pathToFileURL(file).href);
-    await page.waitForSelector('body[data-rendered="true"]');
+    opened = await openHtmlPage(renderFlameGraph([spans], { title: 'one big trace' }), 'flamegraph-big');
+    ({ page, watch } = opened);
   });
-  after(async () => {
-    await browser?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  after(() => opened?.close());
 
   it('draws every span of it, searchable and zoomable', async () => {
     assert.equal(await page.locator('.bar').count(), spans.length);

@@ -5,17 +5,13 @@
 // every colour and mark. Screenshots go to test-artifacts/ for a person to look at.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pathToFileURL } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { convertDocuments } from '../../src/merge/convert.ts';
 import { renderFlameGraph } from '../../src/merge/flamegraph.ts';
 import { joinSpans } from '../../src/merge/join.ts';
 import { readSegmentDocuments } from '../../src/merge/xray-input.ts';
-import { launchChromium, type PageWatch, watchPage } from '../helpers/browser.ts';
+import { type OpenedPage, openHtmlPage, type PageWatch } from '../helpers/browser.ts';
 
 const fixture = (name: string) => readFileSync(new URL(name, import.meta.url), 'utf8');
 const documents = [
@@ -46,25 +42,18 @@ const intersects = (a: Box, b: Box) =>
   a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
 describe('flame graph readability, on real documents in headless Chromium', () => {
-  let browser: Browser;
+  let opened: OpenedPage | undefined;
   let page: Page;
   let watch: PageWatch;
-  let dir: string;
 
   before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'flamegraph-real-'));
-    const file = path.join(dir, 'real.html');
-    await writeFile(file, renderFlameGraph(traces, { title: 'Real X-Ray documents' }));
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    watch = watchPage(page);
-    await page.goto(pathToFileURL(file).href);
-    await page.waitForSelector('body[data-rendered="true"]');
+    opened = await openHtmlPage(
+      renderFlameGraph(traces, { title: 'Real X-Ray documents' }),
+      'flamegraph-real',
+    );
+    ({ page, watch } = opened);
   });
-  after(async () => {
-    await browser?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  after(() => opened?.close());
 
   it('labels a bar with the resource (the X-Ray name) first, then service · span name', async () => {
     // The Go SDK's DynamoDB call: X-Ray shows "dynamodb", Datadog the resource.

@@ -1,17 +1,14 @@
 // The HTML flame graph: pure layout and escaping checks, then the page itself in real headless
 // Chromium (bars, colours, hover, errors, a hostile span name, no network, no console errors).
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { type FlameBar, layoutTrace, renderFlameGraph } from '../../src/merge/flamegraph.ts';
 import { type DatadogSpan, ORIGIN_TAG } from '../../src/merge/span.ts';
 import { datadogSpanId, datadogTraceId } from '../../src/xray/ids.ts';
-import { launchChromium, type PageWatch, watchPage } from '../helpers/browser.ts';
+import { type OpenedPage, openHtmlPage, type PageWatch } from '../helpers/browser.ts';
 
 const ROOT = '1-5e272390-8c398be037738dc042009320';
 const TRACE_ID = datadogTraceId(ROOT, 'compat').traceId;
@@ -463,10 +460,9 @@ declare const window: { __pwned?: unknown };
 describe('the flame graph in headless Chromium', () => {
   const traces = [checkoutTrace(), healthTrace()];
   const spanCount = traces.flat().length;
-  let browser: Browser;
+  let opened: OpenedPage | undefined;
   let page: Page;
   let watch: PageWatch;
-  let dir: string;
 
   interface DrawnBar {
     spanId: string;
@@ -507,19 +503,13 @@ describe('the flame graph in headless Chromium', () => {
   const barSelector = (spanId: string) => `.bar[data-span-id="${spanId}"]`;
 
   before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'flamegraph-'));
-    const file = path.join(dir, 'trace.html');
-    await writeFile(file, renderFlameGraph(traces, { title: 'checkout: merged X-Ray + Datadog' }));
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    watch = watchPage(page);
-    await page.goto(pathToFileURL(file).href);
-    await page.waitForSelector('body[data-rendered="true"]');
+    opened = await openHtmlPage(
+      renderFlameGraph(traces, { title: 'checkout: merged X-Ray + Datadog' }),
+      'flamegraph',
+    );
+    ({ page, watch } = opened);
   });
-  after(async () => {
-    await browser?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  after(() => opened?.close());
 
   it('draws one bar per span, each with a width, left to right in start order', async () => {
     const bars = await drawnBars();
