@@ -15,6 +15,7 @@ import { DATADOG_PARENT_TAG, joinHybrid, XRAY_PARENT_TAG } from '../../src/merge
 import { joinSpans } from '../../src/merge/join.ts';
 import { type DatadogSpan, ORIGIN_TAG, spanOrigin } from '../../src/merge/span.ts';
 import type { TraceIdMode } from '../../src/xray/ids.ts';
+import { ancestry } from '../helpers/span-tree.ts';
 
 const checkout = JSON.parse(
   readFileSync(new URL('../fixtures/segments/checkout-trace.json', import.meta.url), 'utf8'),
@@ -109,21 +110,6 @@ function datadogSpans(options: { host?: boolean; tagged?: boolean } = {}): Datad
     }),
   ];
   return options.host === false ? fn : [...host, ...fn];
-}
-
-function ancestry(trace: readonly DatadogSpan[], name: string): string[] {
-  const byId = new Map(trace.map((s) => [s.span_id, s]));
-  const names: string[] = [];
-  const seen = new Set<string>();
-  for (
-    let at = trace.find((s) => s.name === name);
-    at && !seen.has(at.span_id);
-    at = byId.get(at.parent_id)
-  ) {
-    seen.add(at.span_id);
-    names.push(at.name);
-  }
-  return names.reverse();
 }
 
 function convert(documents: unknown[], idMode: TraceIdMode = 'compat'): DatadogSpan[] {

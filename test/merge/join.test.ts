@@ -7,6 +7,7 @@ import { convertTraces, type XRayTrace } from '../../src/merge/convert.ts';
 import { readDatadogSpans } from '../../src/merge/datadog-input.ts';
 import { joinSpans } from '../../src/merge/join.ts';
 import { type DatadogSpan, ORIGIN_TAG } from '../../src/merge/span.ts';
+import { ancestry } from '../helpers/span-tree.ts';
 
 const checkout = JSON.parse(
   readFileSync(new URL('../fixtures/segments/checkout-trace.json', import.meta.url), 'utf8'),
@@ -28,14 +29,6 @@ function span(fields: Partial<DatadogSpan> & Pick<DatadogSpan, 'span_id'>): Data
     metrics: {},
     ...fields,
   };
-}
-
-/** The chain of span names from a span up to its root. */
-function ancestry(trace: DatadogSpan[], leaf: DatadogSpan): string[] {
-  const byId = new Map(trace.map((s) => [s.span_id, s]));
-  const names: string[] = [];
-  for (let at: DatadogSpan | undefined = leaf; at; at = byId.get(at.parent_id)) names.push(at.name);
-  return names.reverse();
 }
 
 describe('join: X-Ray and Datadog halves become one tree', () => {
