@@ -119,18 +119,23 @@ export async function* pullTraces(options: PullOptions): AsyncGenerator<XRayTrac
     });
   };
 
+  /** The traces of `ids` in id order, fetched in batches of five with at most `concurrency` in flight. */
+  const fetchTraces = async function* (ids: readonly string[]): AsyncGenerator<XRayTrace> {
+    const batches: string[][] = [];
+    for (let i = 0; i < ids.length; i += BATCH_SIZE) batches.push(ids.slice(i, i + BATCH_SIZE));
+    for await (const traces of mapOrdered(batches, concurrency, fetchBatch)) {
+      for (const trace of traces) {
+        update({ traces: progress.traces + 1 });
+        yield trace;
+      }
+    }
+  };
+
   try {
     if (options.traceIds !== undefined) {
       const ids = [...new Set(options.traceIds)];
       update({ summaries: ids.length });
-      const batches: string[][] = [];
-      for (let i = 0; i < ids.length; i += BATCH_SIZE) batches.push(ids.slice(i, i + BATCH_SIZE));
-      for await (const traces of mapOrdered(batches, concurrency, fetchBatch)) {
-        for (const trace of traces) {
-          update({ traces: progress.traces + 1 });
-          yield trace;
-        }
-      }
+      yield* fetchTraces(ids);
       update({ windowsDone: windows.length });
       const { window: _none, ...final } = progress;
       return final;
@@ -159,14 +164,7 @@ export async function* pullTraces(options: PullOptions): AsyncGenerator<XRayTrac
           ids.push(id);
         }
         update({ summaries: progress.summaries + ids.length });
-        const batches: string[][] = [];
-        for (let i = 0; i < ids.length; i += BATCH_SIZE) batches.push(ids.slice(i, i + BATCH_SIZE));
-        for await (const traces of mapOrdered(batches, concurrency, fetchBatch)) {
-          for (const trace of traces) {
-            update({ traces: progress.traces + 1 });
-            yield trace;
-          }
-        }
+        yield* fetchTraces(ids);
         token = page.NextToken;
       } while (token !== undefined);
       boundary = nearEnd;
