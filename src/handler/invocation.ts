@@ -23,7 +23,7 @@ import { sendToDaemon } from '../xray/emitter.ts';
 import { parseTraceHeader } from '../xray/header.ts';
 import { metadataHeader, metadataSubsegment } from '../xray/metadata-subsegment.ts';
 import { cancelDeadline, type Deadline, watchDeadline } from './deadlines.ts';
-import { withInferredSpan } from './inferred-span.ts';
+import { finishManagedSpans, type ManagedSpans, startManagedSpans } from './inferred-span.ts';
 import { payloadTags } from './payload.ts';
 
 /** What the wrapper knows once per process, made when the handler is wrapped. */
@@ -77,6 +77,15 @@ function eventSourceOf(event: unknown): EventSource | null {
   }
 }
 
+/** The request id and the region (from the function's ARN) the inferred spans are tagged with. */
+function factsOf(context: LambdaContextLike): { requestId?: string; region?: string } {
+  const region = context.invokedFunctionArn?.split(':')[3];
+  return {
+    ...(context.awsRequestId ? { requestId: context.awsRequestId } : {}),
+    ...(region ? { region } : {}),
+  };
+}
+
 /** A header of the canonical form, for priming: no invocation ever sees it. */
 const PRIMING_HEADER = 'Root=1-5e272390-8c398be037738dc042009320;Parent=94ae789b969f1cc5;Sampled=1';
 
@@ -112,6 +121,9 @@ export class Invocation {
   #timedOut = false;
   /** HTTP triggers get `http.status_code` from the response. */
   readonly #httpTrigger: boolean;
+  /** The managed-service spans in front of `aws.lambda`, when DD_TRACE_MANAGED_SERVICES made some. */
+  readonly #managed: ManagedSpans | undefined;
+  readonly #startMs: number;
 
   constructor(runtime: WrapperRuntime, event: unknown, context: LambdaContextLike) {
     const { config, tracer } = runtime;
@@ -119,13 +131,10 @@ export class Invocation {
     this.#config = config;
     // Detected once: both the parent and the trigger tags depend on it.
     const source = eventSourceOf(event);
-    const parent = withInferredSpan(
-      tracer,
-      config,
-      chooseParent(config, event, context, source),
-      context.awsRequestId,
-    );
+    const parent = chooseParent(config, event, context, source);
     this.parent = parent;
+    const facts = factsOf(context);
+    this.#managed = startManagedSpans(tracer, config, parent, event, source, facts);
     const functionName = context.functionName ?? '';
     const tags: Record<string, string | number | boolean> = {
       cold_start: coldStart ? 'true' : 'false',
@@ -145,7 +154,9 @@ export class Invocation {
     // Only when asked for: payloads hold private data.
     if (config.captureLambdaPayload) Object.assign(tags, payloadTags('function.request', event));
     this.#httpTrigger = trigger.http;
+    this.#startMs = Date.now();
     this.span = startInvocationSpan(tracer, {
+      ...(this.#managed ? { parentSpan: this.#managed.lambdaParent } : {}),
       parent: parent.context,
       links: parent.links,
       resource: functionName || 'handler',
@@ -181,9 +192,13 @@ export class Invocation {
         stepFailed('tagging the error', fault);
       }
     }
+    let statusCode: string | undefined;
     if (this.#httpTrigger) {
       try {
-        this.span.setTag('http.status_code', httpStatusCode({ failed, response }));
+        statusCode = httpStatusCode({ failed, response });
+        this.span.setTag('http.status_code', statusCode);
+        // A 5xx answer behind an inferred request span fails the invocation, as datadog-lambda-js marks it.
+        if (this.#managed?.trigger && statusCode.startsWith('5')) this.span.setTag('error', 1);
       } catch (fault) {
         stepFailed('tagging the status code', fault);
       }
@@ -204,6 +219,13 @@ export class Invocation {
     } catch (fault) {
       stepFailed('finishing the span', fault);
     }
+    if (this.#managed)
+      finishManagedSpans(this.#managed, {
+        failed,
+        error,
+        lambdaStartMs: this.#startMs,
+        ...(statusCode !== undefined ? { statusCode } : {}),
+      });
   }
 
   /**
