@@ -12,6 +12,7 @@ import { xrayParent } from '../context/xray-parent.ts';
 import { describeError, log } from '../log.ts';
 import {
   finishOpenSpans,
+  injectedHeaders,
   runInSpan,
   type Span,
   spanView,
@@ -22,6 +23,7 @@ import {
 import { sendToDaemon } from '../xray/emitter.ts';
 import { parseTraceHeader } from '../xray/header.ts';
 import { metadataHeader, metadataSubsegment } from '../xray/metadata-subsegment.ts';
+import { encodeAuthorizerContext, isAuthorizerResponse } from './authorizer-response.ts';
 import { cancelDeadline, type Deadline, watchDeadline } from './deadlines.ts';
 import { finishManagedSpans, type ManagedSpans, startManagedSpans } from './inferred-span.ts';
 import { payloadTags } from './payload.ts';
@@ -77,6 +79,17 @@ function eventSourceOf(event: unknown): EventSource | null {
   }
 }
 
+/** `requestContext.requestId` of an API Gateway request (an authorizer's event). */
+function apiRequestId(event: unknown): string | undefined {
+  try {
+    const id = (event as { requestContext?: { requestId?: unknown } } | null | undefined)?.requestContext
+      ?.requestId;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined; // a hostile event: no request id, never a fault
+  }
+}
+
 /** The request id and the region (from the function's ARN) the inferred spans are tagged with. */
 function factsOf(context: LambdaContextLike): { requestId?: string; region?: string } {
   const region = context.invokedFunctionArn?.split(':')[3];
@@ -124,6 +137,8 @@ export class Invocation {
   /** The managed-service spans in front of `aws.lambda`, when DD_TRACE_MANAGED_SERVICES made some. */
   readonly #managed: ManagedSpans | undefined;
   readonly #startMs: number;
+  /** The API Gateway request this invocation answers, for an authorizer's response. */
+  readonly #requestId: string | undefined;
 
   constructor(runtime: WrapperRuntime, event: unknown, context: LambdaContextLike) {
     const { config, tracer } = runtime;
@@ -135,6 +150,7 @@ export class Invocation {
     this.parent = parent;
     const facts = factsOf(context);
     this.#managed = startManagedSpans(tracer, config, parent, event, source, facts);
+    this.#requestId = config.encodeAuthorizerContext ? apiRequestId(event) : undefined;
     const functionName = context.functionName ?? '';
     const tags: Record<string, string | number | boolean> = {
       cold_start: coldStart ? 'true' : 'false',
@@ -226,6 +242,18 @@ export class Invocation {
         lambdaStartMs: this.#startMs,
         ...(statusCode !== undefined ? { statusCode } : {}),
       });
+    if (this.#config.encodeAuthorizerContext && !failed && response !== undefined) {
+      try {
+        const value = response.value;
+        if (isAuthorizerResponse(value)) {
+          // The span the function behind the authorizer continues from: the trigger's, else aws.lambda.
+          const span = this.#managed?.trigger?.span ?? this.span;
+          encodeAuthorizerContext(value, injectedHeaders(this.#tracer, span), this.#requestId, Date.now());
+        }
+      } catch (fault) {
+        stepFailed("writing the authorizer's trace context", fault);
+      }
+    }
   }
 
   /**

@@ -301,3 +301,20 @@ export function spanView(tracer: Tracer, span: Span): SpanView {
     tag: (key) => (typeof context.getTag === 'function' ? context.getTag(key) : context._tags?.[key]),
   };
 }
+
+/** The process's dd-trace if it has been loaded already (never loads or initialises it). */
+export function loadedTracer(): Tracer | undefined {
+  return tracer ?? undefined;
+}
+
+/** `span`'s context as dd-trace injects it into a text map (`x-datadog-*`, and `traceparent` when W3C is on). */
+export function injectedHeaders(tracer: Tracer, span: Span): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  tracer.inject(span.context(), 'text_map', carrier);
+  return carrier;
+}
+
+/** The active span, if any. */
+export function activeSpan(tracer: Tracer): Span | undefined {
+  return tracer.scope().active() ?? undefined;
+}

@@ -88,6 +88,16 @@ export const KNOWN_INFERRED_DIFFERENCES: readonly KnownInferredDifference[] = [
   {
     kind: 'peer bug',
     reason:
+      'The AppSync events without request.headers: datadog-lambda-js throws before making any span ' +
+      '(see KNOWN_DIFFERENCES); there is nothing of its to compare. Neither library infers a span ' +
+      'for AppSync.',
+    samples: APPSYNC_WITHOUT_HEADERS,
+    span: 'aws.lambda',
+    fields: ['span'],
+  },
+  {
+    kind: 'peer bug',
+    reason:
       'A DynamoDB stream record whose eventSourceARN has no `/table/` part ("stream-ARN" in ' +
       "aws-lambda-go's time-window sample): datadog-lambda-js names the resource `INSERT undefined`. " +
       'Ours names it `INSERT ` and leaves tablename out, as datadog-lambda-js leaves it out.',

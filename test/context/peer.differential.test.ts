@@ -307,7 +307,7 @@ describe('the inferred spans, DD_TRACE_MANAGED_SERVICES on in both', () => {
 
   function shapes(spans: WireSpan[]): Map<string, Shape> {
     const lambda = spans.find((s) => s.name === 'aws.lambda');
-    assert.ok(lambda, 'aws.lambda was exported');
+    if (!lambda) return new Map();
     const byId = new Map(spans.map((s) => [s.span_id, s.name]));
     const out = new Map<string, Shape>();
     for (const s of spans) {
@@ -336,6 +336,7 @@ describe('the inferred spans, DD_TRACE_MANAGED_SERVICES on in both', () => {
     return out;
   }
 
+  let ourHandler: Handler | undefined;
   async function runOne(fn: Handler, name: string): Promise<WireSpan[]> {
     process.env._X_AMZN_TRACE_ID = HEADER;
     const context = lambdaContext({ xRayTraceId: HEADER });
@@ -344,7 +345,9 @@ describe('the inferred spans, DD_TRACE_MANAGED_SERVICES on in both', () => {
     const marker = lambdaContext();
     await sentinel({}, marker);
     await agent.waitForSpans(1, 'aws.lambda', (s) => s.meta.request_id === marker.awsRequestId);
-    await agent.waitForSpans(1, 'aws.lambda', (s) => s.meta.request_id === context.awsRequestId);
+    // datadog-lambda-js makes no span at all for some events (a listed peer bug): wait for ours only.
+    if (fn === ourHandler)
+      await agent.waitForSpans(1, 'aws.lambda', (s) => s.meta.request_id === context.awsRequestId);
     return agent.traces.flat().filter((s) => s.meta.request_id === context.awsRequestId);
   }
 
@@ -360,6 +363,7 @@ describe('the inferred spans, DD_TRACE_MANAGED_SERVICES on in both', () => {
       before(() => {
         a = mine();
         b = theirs();
+        ourHandler = a;
       });
       for (const name of names) {
         it(name, async () => {
