@@ -73,7 +73,7 @@ describe('a handler module written for datadog-lambda-js, only the import switch
 });
 
 describe('the traced authorizer pair (DD_ENCODE_AUTHORIZER_CONTEXT)', () => {
-  const authorize = async () => ({
+  const authorize = async (_event: unknown, _context: unknown): Promise<Record<string, any>> => ({
     principalId: 'user-1',
     policyDocument: {
       Version: '2012-10-17',
