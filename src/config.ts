@@ -73,6 +73,11 @@ export interface Options {
    * response's `context._datadog`, so the function behind it continues the trace.
    */
   encodeAuthorizerContext?: boolean;
+  /**
+   * DD_TRACE_AWS_ADD_SPAN_POINTERS: span pointers from an S3 or DynamoDB stream trigger to the write
+   * that caused it.
+   */
+  addSpanPointers?: boolean;
 }
 
 /** How one setting is read and which values are valid: the quick check and the zod schema both follow it. */
@@ -152,6 +157,7 @@ export const SETTINGS = {
     default: false,
   },
   encodeAuthorizerContext: { kind: 'boolean', env: ['DD_ENCODE_AUTHORIZER_CONTEXT'], default: true },
+  addSpanPointers: { kind: 'boolean', env: ['DD_TRACE_AWS_ADD_SPAN_POINTERS'], default: true },
 } as const satisfies Record<string, Setting>;
 
 type Settings = typeof SETTINGS;

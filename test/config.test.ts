@@ -49,6 +49,7 @@ describe('resolveConfig', () => {
       awsServiceRepresentation: true,
       removeIntegrationServiceNames: false,
       encodeAuthorizerContext: true,
+      addSpanPointers: true,
     });
     assert.ok(Object.isFrozen(config));
     assert.deepEqual(warnings, []);
@@ -129,6 +130,7 @@ describe('resolveConfig', () => {
     ['DD_TRACE_AWS_SERVICE_REPRESENTATION_ENABLED', 'maybe', 'awsServiceRepresentation', true],
     ['DD_TRACE_REMOVE_INTEGRATION_SERVICE_NAMES_ENABLED', 'y', 'removeIntegrationServiceNames', false],
     ['DD_ENCODE_AUTHORIZER_CONTEXT', 'sometimes', 'encodeAuthorizerContext', true],
+    ['DD_TRACE_AWS_ADD_SPAN_POINTERS', 'maybe', 'addSpanPointers', true],
   ];
   for (const [variable, value, key, fallback] of bad) {
     it(`${variable}=${value}: one warning naming it, the value and the default; never throws`, () => {

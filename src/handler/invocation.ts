@@ -5,12 +5,15 @@
  */
 
 import type { Config } from '../config.ts';
+import { durableExecutionStatus, durableFunctionTags } from '../context/durable-function.ts';
 import { detectEventSource, type EventSource } from '../context/extractors/index.ts';
 import { type ChosenParent, chooseParent } from '../context/parent.ts';
+import { type SpanPointer, spanPointers } from '../context/span-pointers.ts';
 import { eventTrigger, httpStatusCode } from '../context/trigger.ts';
 import { xrayParent } from '../context/xray-parent.ts';
 import { describeError, log } from '../log.ts';
 import {
+  addSpanPointers,
   finishOpenSpans,
   injectedHeaders,
   runInSpan,
@@ -79,6 +82,16 @@ function eventSourceOf(event: unknown): EventSource | null {
   }
 }
 
+/** A pure step over the event; a hostile event (throwing getters) gives nothing, once logged. */
+function guardedStep<T>(what: string, step: () => T): T | undefined {
+  try {
+    return step();
+  } catch (error) {
+    log.once('debug', `step:${what}`, `${what} failed: ${describeError(error)}`);
+    return undefined;
+  }
+}
+
 /** `requestContext.requestId` of an API Gateway request (an authorizer's event). */
 function apiRequestId(event: unknown): string | undefined {
   try {
@@ -139,6 +152,10 @@ export class Invocation {
   readonly #startMs: number;
   /** The API Gateway request this invocation answers, for an authorizer's response. */
   readonly #requestId: string | undefined;
+  /** Span pointers to the S3 or DynamoDB write that triggered it. */
+  readonly #pointers: readonly SpanPointer[] | undefined;
+  /** A durable function's event: its result's `Status` is tagged. */
+  readonly #durableEvent: unknown;
 
   constructor(runtime: WrapperRuntime, event: unknown, context: LambdaContextLike) {
     const { config, tracer } = runtime;
@@ -151,6 +168,12 @@ export class Invocation {
     const facts = factsOf(context);
     this.#managed = startManagedSpans(tracer, config, parent, event, source, facts);
     this.#requestId = config.encodeAuthorizerContext ? apiRequestId(event) : undefined;
+    this.#pointers =
+      config.addSpanPointers && source !== null && (source.name === 's3' || source.name === 'dynamodb')
+        ? guardedStep('span pointers', () => spanPointers(source.name, event as Record<string, unknown>))
+        : undefined;
+    const durable = guardedStep('durable function tags', () => durableFunctionTags(event));
+    this.#durableEvent = durable ? event : undefined;
     const functionName = context.functionName ?? '';
     const tags: Record<string, string | number | boolean> = {
       cold_start: coldStart ? 'true' : 'false',
@@ -167,6 +190,7 @@ export class Invocation {
     if (xrayRoot !== undefined) tags['aws.xray.trace_id'] = xrayRoot;
     const trigger = eventTrigger(event, context, source);
     if (source !== null) Object.assign(tags, trigger.tags);
+    if (durable) Object.assign(tags, durable);
     // Only when asked for: payloads hold private data.
     if (config.captureLambdaPayload) Object.assign(tags, payloadTags('function.request', event));
     this.#httpTrigger = trigger.http;
@@ -224,6 +248,22 @@ export class Invocation {
         this.span.addTags(payloadTags('function.response', response.value));
       } catch (fault) {
         stepFailed('tagging the response', fault);
+      }
+    }
+    if (this.#durableEvent !== undefined && response !== undefined) {
+      try {
+        const status = durableExecutionStatus(this.#durableEvent, response.value);
+        if (status) this.span.setTag('aws.durable.execution_status', status);
+      } catch (fault) {
+        stepFailed('tagging the durable execution status', fault);
+      }
+    }
+    if (this.#pointers !== undefined && this.#pointers.length > 0) {
+      try {
+        // On the trigger's span when there is one, as datadog-lambda-js puts them, else on aws.lambda.
+        addSpanPointers(this.#managed?.trigger?.span ?? this.span, this.#pointers);
+      } catch (fault) {
+        stepFailed('adding span pointers', fault);
       }
     }
     // Before finish: the span's tags (trigger, status code) are final and still readable.

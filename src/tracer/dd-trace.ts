@@ -318,3 +318,14 @@ export function injectedHeaders(tracer: Tracer, span: Span): Record<string, stri
 export function activeSpan(tracer: Tracer): Span | undefined {
   return tracer.scope().active() ?? undefined;
 }
+
+/** Adds span pointers (dd-trace's `addSpanPointer`, 5.x and later); nothing on tracers without it. */
+export function addSpanPointers(
+  span: Span,
+  pointers: ReadonlyArray<{ readonly kind: string; readonly direction: string; readonly hash: string }>,
+): void {
+  const add = (span as { addSpanPointer?: (kind: string, direction: string, hash: string) => void })
+    .addSpanPointer;
+  if (typeof add !== 'function') return;
+  for (const pointer of pointers) add.call(span, pointer.kind, pointer.direction, pointer.hash);
+}

@@ -285,7 +285,7 @@ describe('the known differences', () => {
 // Inferred spans: DD_TRACE_MANAGED_SERVICES on in both, every sample, merging off and on. Each side's
 // spans of one invocation (all carry its request_id) other than aws.lambda are compared: name,
 // service, resource, type, where each hangs (the event's parent, another inferred span by name, or a
-// root), the tags datadog-lambda-js sets, start within 1 ms, and the end: within 1 ms when the event
+// root), the tags datadog-lambda-js sets, the span pointers (S3, DynamoDB streams), start within 1 ms, and the end: within 1 ms when the event
 // gives it, else at aws.lambda's start (asynchronous triggers) or after its end (synchronous ones).
 describe('the inferred spans, DD_TRACE_MANAGED_SERVICES on in both', () => {
   /** Tags that differ per invocation or per library by nature, not by inference. */
@@ -303,6 +303,20 @@ describe('the inferred spans, DD_TRACE_MANAGED_SERVICES on in both', () => {
     readonly startFromLambda: number;
     readonly endFromLambda: number;
     readonly tags: Record<string, string | number>;
+    /** Span pointers (`ptr.*` of its span links), sorted. */
+    readonly pointers: string;
+  }
+
+  function pointersOf(span: WireSpan): string {
+    const links = span.meta['_dd.span_links'];
+    if (!links) return '';
+    const parsed = JSON.parse(links) as Array<{ attributes?: Record<string, string> }>;
+    return parsed
+      .map((l) => l.attributes ?? {})
+      .filter((a) => a['link.kind'] === 'span-pointer')
+      .map((a) => `${a['ptr.kind']} ${a['ptr.dir']} ${a['ptr.hash']}`)
+      .sort()
+      .join(',');
   }
 
   function shapes(spans: WireSpan[]): Map<string, Shape> {
@@ -329,10 +343,11 @@ describe('the inferred spans, DD_TRACE_MANAGED_SERVICES on in both', () => {
         startFromLambda: Number(s.start - lambda.start) / 1e6,
         endFromLambda: end - lambdaPoint,
         tags,
+        pointers: pointersOf(s),
       });
     }
     const lambdaParent = lambda.parent_id === 0n ? 'root' : (byId.get(lambda.parent_id) ?? 'context');
-    out.set('aws.lambda', { under: lambdaParent } as Shape);
+    out.set('aws.lambda', { under: lambdaParent, pointers: pointersOf(lambda) } as Shape);
     return out;
   }
 
@@ -353,6 +368,7 @@ describe('the inferred spans, DD_TRACE_MANAGED_SERVICES on in both', () => {
 
   const usedInferred = new Set<KnownInferredDifference>();
   let inferredSeen = 0;
+  let pointersSeen = 0;
 
   for (const merge of [false, true]) {
     describe(`DD_MERGE_XRAY_TRACES ${merge ? 'on' : 'off'}`, () => {
@@ -380,6 +396,8 @@ describe('the inferred spans, DD_TRACE_MANAGED_SERVICES on in both', () => {
               continue;
             }
             if (x.under !== y.under) differing.push(`${span}:under`);
+            if (x.pointers !== y.pointers) differing.push(`${span}:pointers`);
+            if (x.pointers) pointersSeen += 1;
             if (span === 'aws.lambda') continue;
             inferredSeen += 1;
             for (const field of ['service', 'resource', 'type', 'error'] as const)
@@ -420,6 +438,7 @@ describe('the inferred spans, DD_TRACE_MANAGED_SERVICES on in both', () => {
 
   it('compared inferred spans, and every listed difference applies to some sample', () => {
     assert.ok(inferredSeen >= 150, `${inferredSeen} inferred spans compared`);
+    assert.ok(pointersSeen >= 10, `${pointersSeen} spans with span pointers compared`);
     for (const d of KNOWN_INFERRED_DIFFERENCES) {
       assert.ok(usedInferred.has(d), `no sample needs: ${d.reason}`);
       assert.ok(d.reason.length > 40, d.reason);
