@@ -152,3 +152,27 @@ describe('the traced authorizer pair (DD_ENCODE_AUTHORIZER_CONTEXT)', () => {
     });
   }
 });
+
+describe('a durable function invocation', () => {
+  it('aws.lambda carries aws.durable.* from the event and the execution status from the result', async () => {
+    const event = {
+      DurableExecutionArn:
+        'arn:aws:lambda:eu-west-1:123456789012:function:checkout-fn:1/durable-execution/order-42/7f3c9a',
+      InitialExecutionState: { Operations: [{ Id: 'first' }] },
+    };
+    const context = lambdaContext();
+    const result = await ours.withXRayMerge(async (_event: unknown, _context: unknown) => ({
+      Status: 'SUCCEEDED',
+    }))(event, context);
+    assert.deepEqual(result, { Status: 'SUCCEEDED' });
+    const [span] = await agent.waitForSpans(
+      1,
+      'aws.lambda',
+      (s) => s.meta.request_id === context.awsRequestId,
+    );
+    assert.equal(span!.meta['aws.durable.execution_name'], 'order-42');
+    assert.equal(span!.meta['aws.durable.execution_id'], '7f3c9a');
+    assert.equal(span!.meta['aws.durable.first_invocation'], 'true');
+    assert.equal(span!.meta['aws.durable.execution_status'], 'SUCCEEDED');
+  });
+});
