@@ -78,6 +78,15 @@ export interface Options {
    * that caused it.
    */
   addSpanPointers?: boolean;
+  /**
+   * DD_COLD_START_TRACING: on the cold start's first invocation, spans for the modules `require`d
+   * while the function started (off by default here; README: "Cold-start spans").
+   */
+  coldStartTracing?: boolean;
+  /** DD_MIN_COLD_START_DURATION: the shortest module load, in ms, that gets a cold-start span. */
+  minColdStartDuration?: number;
+  /** DD_COLD_START_TRACE_SKIP_LIB: modules (as required, comma-separated) left out of the cold-start spans. */
+  coldStartTraceSkipLib?: string;
 }
 
 /** How one setting is read and which values are valid: the quick check and the zod schema both follow it. */
@@ -158,6 +167,15 @@ export const SETTINGS = {
   },
   encodeAuthorizerContext: { kind: 'boolean', env: ['DD_ENCODE_AUTHORIZER_CONTEXT'], default: true },
   addSpanPointers: { kind: 'boolean', env: ['DD_TRACE_AWS_ADD_SPAN_POINTERS'], default: true },
+  coldStartTracing: { kind: 'boolean', env: ['DD_COLD_START_TRACING'], default: false },
+  minColdStartDuration: {
+    kind: 'int',
+    env: ['DD_MIN_COLD_START_DURATION'],
+    min: 0,
+    max: 900_000,
+    default: 3,
+  },
+  coldStartTraceSkipLib: { kind: 'text', env: ['DD_COLD_START_TRACE_SKIP_LIB'] },
 } as const satisfies Record<string, Setting>;
 
 type Settings = typeof SETTINGS;

@@ -50,6 +50,8 @@ describe('resolveConfig', () => {
       removeIntegrationServiceNames: false,
       encodeAuthorizerContext: true,
       addSpanPointers: true,
+      coldStartTracing: false,
+      minColdStartDuration: 3,
     });
     assert.ok(Object.isFrozen(config));
     assert.deepEqual(warnings, []);
@@ -131,6 +133,8 @@ describe('resolveConfig', () => {
     ['DD_TRACE_REMOVE_INTEGRATION_SERVICE_NAMES_ENABLED', 'y', 'removeIntegrationServiceNames', false],
     ['DD_ENCODE_AUTHORIZER_CONTEXT', 'sometimes', 'encodeAuthorizerContext', true],
     ['DD_TRACE_AWS_ADD_SPAN_POINTERS', 'maybe', 'addSpanPointers', true],
+    ['DD_COLD_START_TRACING', 'sure', 'coldStartTracing', false],
+    ['DD_MIN_COLD_START_DURATION', 'long', 'minColdStartDuration', 3],
   ];
   for (const [variable, value, key, fallback] of bad) {
     it(`${variable}=${value}: one warning naming it, the value and the default; never throws`, () => {

@@ -23,10 +23,12 @@ import {
   type Tracer,
   tagError,
 } from '../tracer/dd-trace.ts';
+import { takeModuleLoads } from '../tracer/module-loads.ts';
 import { sendToDaemon } from '../xray/emitter.ts';
 import { parseTraceHeader } from '../xray/header.ts';
 import { metadataHeader, metadataSubsegment } from '../xray/metadata-subsegment.ts';
 import { encodeAuthorizerContext, isAuthorizerResponse } from './authorizer-response.ts';
+import { coldStartPlans, makeColdStartSpans } from './cold-start.ts';
 import { cancelDeadline, type Deadline, watchDeadline } from './deadlines.ts';
 import { finishManagedSpans, type ManagedSpans, startManagedSpans } from './inferred-span.ts';
 import { payloadTags } from './payload.ts';
@@ -156,6 +158,9 @@ export class Invocation {
   readonly #pointers: readonly SpanPointer[] | undefined;
   /** A durable function's event: its result's `Status` is tagged. */
   readonly #durableEvent: unknown;
+  /** The cold start's first invocation: it gets the cold-start spans. */
+  readonly #cold: boolean;
+  readonly #functionName: string;
 
   constructor(runtime: WrapperRuntime, event: unknown, context: LambdaContextLike) {
     const { config, tracer } = runtime;
@@ -179,6 +184,8 @@ export class Invocation {
       cold_start: coldStart ? 'true' : 'false',
       functionname: lowercaseName(functionName),
     };
+    this.#cold = coldStart;
+    this.#functionName = functionName;
     coldStart = false;
     if (context.invokedFunctionArn) tags.function_arn = unqualifiedFunctionArn(context.invokedFunctionArn);
     if (context.functionVersion) tags.function_version = context.functionVersion;
@@ -266,6 +273,7 @@ export class Invocation {
         stepFailed('adding span pointers', fault);
       }
     }
+    if (this.#cold && this.#config.coldStartTracing) this.#traceColdStart();
     // Before finish: the span's tags (trigger, status code) are final and still readable.
     this.#sendXRayMetadata();
     // Work the timed-out handler left open would otherwise hold the whole trace back from export.
@@ -293,6 +301,23 @@ export class Invocation {
       } catch (fault) {
         stepFailed("writing the authorizer's trace context", fault);
       }
+    }
+  }
+
+  /** The cold start's module loads as spans, under the trigger's span (else aws.lambda). Never throws. */
+  #traceColdStart(): void {
+    try {
+      const loads = takeModuleLoads();
+      const plans = coldStartPlans(loads, {
+        minDurationMs: this.#config.minColdStartDuration,
+        skip: this.#config.coldStartTraceSkipLib?.split(',').map((s) => s.trim()) ?? [],
+        functionName: this.#functionName,
+        lambdaStartMs: this.#startMs,
+      });
+      if (plans.length > 0)
+        makeColdStartSpans(this.#tracer, this.#managed?.trigger?.span ?? this.span, plans);
+    } catch (fault) {
+      stepFailed('the cold-start spans', fault);
     }
   }
 
