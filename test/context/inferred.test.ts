@@ -3,6 +3,7 @@
 // message SNS or EventBridge put in a queue. The same spans on the wire against datadog-lambda-js's:
 // test/context/peer.differential.test.ts.
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { detectEventSource } from '../../src/context/extractors/index.ts';
 import {
@@ -251,4 +252,53 @@ describe('malformed events give no span or a span without the missing parts, nev
       assert.doesNotThrow(() => triggerSpanPlan(source, event as Record<string, unknown>, input()));
     });
   }
+});
+
+describe('every real sample, and each with one field of it replaced by a value of another type', () => {
+  const REAL = new URL('../fixtures/events/real/', import.meta.url);
+  const names: string[] = [];
+  for (const entry of readdirSync(REAL, { withFileTypes: true })) {
+    if (entry.isFile() && entry.name.endsWith('.json')) names.push(entry.name.slice(0, -5));
+    if (entry.isDirectory())
+      for (const file of readdirSync(new URL(`${entry.name}/`, REAL)))
+        if (file.endsWith('.json')) names.push(`${entry.name}/${file.slice(0, -5)}`);
+  }
+  const replacements: unknown[] = [null, 0, 'x', [], {}, true];
+
+  /** The paths of the event's fields down to three levels (the first record's included). */
+  function paths(value: unknown, prefix: string[] = [], depth = 0): string[][] {
+    if (depth === 3 || typeof value !== 'object' || value === null) return [];
+    const out: string[][] = [];
+    for (const key of Object.keys(value)) {
+      const path = [...prefix, key];
+      out.push(path, ...paths((value as Record<string, unknown>)[key], path, depth + 1));
+    }
+    return out;
+  }
+
+  it(`never throws (${names.length} samples)`, () => {
+    assert.ok(names.length >= 175);
+    let planned = 0;
+    let tried = 0;
+    for (const name of names) {
+      const original = realFixture(name);
+      const source = detectEventSource(original);
+      if (!source) continue;
+      if (triggerSpanPlan(source, original, input())) planned += 1;
+      for (const path of paths(original)) {
+        for (const replacement of replacements) {
+          const event = realFixture(name);
+          let target = event as Record<string, unknown>;
+          for (const key of path.slice(0, -1)) target = target[key] as Record<string, unknown>;
+          target[path.at(-1) as string] = replacement;
+          const mutated = detectEventSource(event);
+          if (!mutated) continue;
+          tried += 1;
+          assert.doesNotThrow(() => triggerSpanPlan(mutated, event, input()), `${name} ${path.join('.')}`);
+        }
+      }
+    }
+    assert.ok(planned >= 100, `${planned} samples planned`);
+    assert.ok(tried > 1000, `${tried} mutations tried`);
+  });
 });
