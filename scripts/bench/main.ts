@@ -64,6 +64,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     render: { type: 'boolean', default: false },
     attribution: { type: 'boolean', default: false },
+    'skip-issue22': { type: 'boolean', default: false },
   },
 });
 
@@ -471,4 +472,18 @@ const results: Results = args.render
 console.log(textReport(results));
 write(results);
 if (!args.render) console.log(`(${results.seconds} s)`);
+// Issue 22: the warm cost of inferred spans and the cold-start cost of cold-start tracing, each
+// measured off and on side by side (scripts/bench/inferred.ts, scripts/bench/cold-start-tracing.ts).
+if (!args.render && args['skip-issue22'] !== true) {
+  const { measureInferredCost } = await import('./inferred.ts');
+  const { measureColdStartTracing } = await import('./cold-start-tracing.ts');
+  const inferred = await measureInferredCost(quick ? { rounds: 15, batch: 100 } : { rounds: 40, batch: 200 });
+  const coldStart = await measureColdStartTracing(quick ? 7 : 21);
+  console.log('\nInferred spans, warm (DD_TRACE_MANAGED_SERVICES on - off, same process):');
+  for (const line of inferred) console.log(`  ${line}`);
+  console.log(
+    'Cold-start tracing, cold start (DD_COLD_START_TRACING on - off, layer entry, fresh processes):',
+  );
+  for (const line of coldStart) console.log(`  ${line}`);
+}
 if (args.check && anyFailed(results.budgets)) process.exitCode = 1;
