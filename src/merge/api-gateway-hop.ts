@@ -6,10 +6,11 @@
  * the API Gateway request id both carry (`aws.api_gateway.request_id` on the X-Ray span,
  * `aws.apigateway.request_id` on the inferred one), in the same trace.
  *
- * The X-Ray span stays: its ids, its place at the top of the X-Ray part (the Lambda invoke hangs
- * under it) and its times (API Gateway's own measure). It takes the inferred span's name, service
- * and resource (the Datadog identity service maps and monitors use) and every tag the X-Ray span
- * lacks; its X-Ray name stays in `xray.name`. The inferred span's children (`aws.lambda`) move to the
+ * The X-Ray span stays: its ids, its name, its place at the top of the X-Ray part (the Lambda invoke
+ * hangs under it) and its times (API Gateway's own measure). It takes the inferred span's service and
+ * resource (the API's domain and route: the Datadog identity service maps and monitors use; X-Ray's
+ * own stay in `_merge.xray_service` and `_merge.xray_resource`) and every tag it lacks, and
+ * `_merge.inferred_name` says which inferred span it stands for. The inferred span's children (`aws.lambda`) move to the
  * inferred span's parent (the function segment), where they hang without inferred spans. Spans of
  * different traces (merging off in the function: the inferred span is in a Datadog trace of its own)
  * are never touched. Pure: new span objects, the input untouched.
@@ -64,11 +65,17 @@ export function removeDuplicateHops(spans: readonly DatadogSpan[]): {
     removedIds.set(`${inferred.trace_id}/${inferred.span_id}`, inferred.parent_id);
     merged.set(stage, {
       ...stage,
-      name: inferred.name,
       service: inferred.service,
       resource: inferred.resource,
       error: stage.error || inferred.error ? 1 : 0,
-      meta: { ...inferred.meta, ...stage.meta, [MERGED_HOP_TAG]: inferred.span_id },
+      meta: {
+        ...inferred.meta,
+        ...stage.meta,
+        [MERGED_HOP_TAG]: inferred.span_id,
+        '_merge.inferred_name': inferred.name,
+        '_merge.xray_service': stage.service,
+        '_merge.xray_resource': stage.resource,
+      },
       metrics: { ...inferred.metrics, ...stage.metrics },
     });
     removed.push({

@@ -74,9 +74,13 @@ describe('removeDuplicateHops', () => {
     assert.deepEqual(removed, [
       { trace_id: TRACE, request_id: REQUEST_ID, kept_span_id: stage.span_id, removed_span_id: '111' },
     ]);
-    assert.equal(spans.filter((s) => s.name === 'aws.apigateway').length, 1);
-    assert.equal(stage.name, 'aws.apigateway');
+    assert.equal(spans.filter((s) => s.name === 'aws.apigateway').length, 0, 'the inferred span is gone');
+    assert.equal(stage.name, 'aws.apigateway.stage');
     assert.equal(stage.service, 'abc123defg.execute-api.eu-west-1.amazonaws.com');
+    assert.equal(stage.resource, 'GET /orders/{id}');
+    assert.equal(stage.meta['_merge.inferred_name'], 'aws.apigateway');
+    assert.equal(stage.meta['_merge.xray_service'], 'orders-api/prod');
+    assert.equal(stage.meta['_merge.xray_resource'], 'GET /prod/orders/42');
     assert.equal(stage.meta['xray.name'], 'orders-api/prod', "X-Ray's facts stay");
     assert.equal(
       stage.meta['http.url'],
