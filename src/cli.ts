@@ -250,6 +250,10 @@ function reportJoin(io: Io, report: JoinReport): void {
       `${report.duplicates.length} duplicate ids, ${report.cycles.length} cycles, ${report.clockSkew.length} clock skews\n`,
   );
   reportHybrid(io, 'merge', hybridCounts(hybrid, true));
+  if (report.duplicateHops.length > 0)
+    io.stderr.write(
+      `merge: ${report.duplicateHops.length} API Gateway hops recorded by both X-Ray and an inferred span, kept once\n`,
+    );
   const lines: string[] = [
     ...report.orphans.map((o) =>
       o.upstream

@@ -55,9 +55,38 @@ export interface Options {
   decodeAuthorizerContext?: boolean;
   /**
    * DD_TRACE_MANAGED_SERVICES: spans for the managed services in front of the function, as
-   * datadog-lambda-js makes them. Today: the `aws.apigateway.authorizer` span of a traced authorizer.
+   * datadog-lambda-js makes them: the trigger's (`aws.apigateway`, `aws.sqs`, …) and a traced
+   * authorizer's `aws.apigateway.authorizer`.
    */
   traceManagedServices?: boolean;
+  /** DD_SERVICE_MAPPING: `key:service,…`, the service names of inferred spans (`orders-queue:orders`, `lambda_sqs:queues`). */
+  serviceMapping?: string;
+  /**
+   * DD_TRACE_AWS_SERVICE_REPRESENTATION_ENABLED: inferred spans are named after the queue, topic,
+   * API, … (on); off, after the kind of service (`sqs`, `sns`, …).
+   */
+  awsServiceRepresentation?: boolean;
+  /** DD_TRACE_REMOVE_INTEGRATION_SERVICE_NAMES_ENABLED: inferred spans take DD_SERVICE, when it is set. */
+  removeIntegrationServiceNames?: boolean;
+  /**
+   * DD_ENCODE_AUTHORIZER_CONTEXT: a wrapped Lambda authorizer puts its trace context in its
+   * response's `context._datadog`, so the function behind it continues the trace.
+   */
+  encodeAuthorizerContext?: boolean;
+  /**
+   * DD_TRACE_AWS_ADD_SPAN_POINTERS: span pointers from an S3 or DynamoDB stream trigger to the write
+   * that caused it.
+   */
+  addSpanPointers?: boolean;
+  /**
+   * DD_COLD_START_TRACING: on the cold start's first invocation, spans for the modules `require`d
+   * while the function started (off by default here; README: "Cold-start spans").
+   */
+  coldStartTracing?: boolean;
+  /** DD_MIN_COLD_START_DURATION: the shortest module load, in ms, that gets a cold-start span. */
+  minColdStartDuration?: number;
+  /** DD_COLD_START_TRACE_SKIP_LIB: modules (as required, comma-separated) left out of the cold-start spans. */
+  coldStartTraceSkipLib?: string;
 }
 
 /** How one setting is read and which values are valid: the quick check and the zod schema both follow it. */
@@ -125,6 +154,28 @@ export const SETTINGS = {
   captureLambdaPayload: { kind: 'boolean', env: ['DD_CAPTURE_LAMBDA_PAYLOAD'], default: false },
   decodeAuthorizerContext: { kind: 'boolean', env: ['DD_DECODE_AUTHORIZER_CONTEXT'], default: true },
   traceManagedServices: { kind: 'boolean', env: ['DD_TRACE_MANAGED_SERVICES'], default: true },
+  serviceMapping: { kind: 'text', env: ['DD_SERVICE_MAPPING'] },
+  awsServiceRepresentation: {
+    kind: 'boolean',
+    env: ['DD_TRACE_AWS_SERVICE_REPRESENTATION_ENABLED'],
+    default: true,
+  },
+  removeIntegrationServiceNames: {
+    kind: 'boolean',
+    env: ['DD_TRACE_REMOVE_INTEGRATION_SERVICE_NAMES_ENABLED'],
+    default: false,
+  },
+  encodeAuthorizerContext: { kind: 'boolean', env: ['DD_ENCODE_AUTHORIZER_CONTEXT'], default: true },
+  addSpanPointers: { kind: 'boolean', env: ['DD_TRACE_AWS_ADD_SPAN_POINTERS'], default: true },
+  coldStartTracing: { kind: 'boolean', env: ['DD_COLD_START_TRACING'], default: false },
+  minColdStartDuration: {
+    kind: 'int',
+    env: ['DD_MIN_COLD_START_DURATION'],
+    min: 0,
+    max: 900_000,
+    default: 3,
+  },
+  coldStartTraceSkipLib: { kind: 'text', env: ['DD_COLD_START_TRACE_SKIP_LIB'] },
 } as const satisfies Record<string, Setting>;
 
 type Settings = typeof SETTINGS;

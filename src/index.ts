@@ -8,7 +8,9 @@
 
 export type { Config, Options, TraceExtractor } from './config.ts';
 export { resolveConfig } from './config.ts';
+export { getTraceHeaders } from './handler/trace-headers.ts';
 export { datadog, withXRayMerge } from './handler/wrap.ts';
+export { sendDistributionMetric, sendDistributionMetricWithDate } from './metrics/distribution.ts';
 export {
   canParent,
   formatTraceHeader,

@@ -46,6 +46,12 @@ describe('resolveConfig', () => {
       captureLambdaPayload: false,
       decodeAuthorizerContext: true,
       traceManagedServices: true,
+      awsServiceRepresentation: true,
+      removeIntegrationServiceNames: false,
+      encodeAuthorizerContext: true,
+      addSpanPointers: true,
+      coldStartTracing: false,
+      minColdStartDuration: 3,
     });
     assert.ok(Object.isFrozen(config));
     assert.deepEqual(warnings, []);
@@ -68,6 +74,10 @@ describe('resolveConfig', () => {
         DD_APM_FLUSH_DEADLINE_MILLISECONDS: '250',
         DD_DECODE_AUTHORIZER_CONTEXT: 'false',
         DD_TRACE_MANAGED_SERVICES: '0',
+        DD_SERVICE_MAPPING: 'orders-queue:orders,lambda_sns:topics',
+        DD_TRACE_AWS_SERVICE_REPRESENTATION_ENABLED: 'false',
+        DD_TRACE_REMOVE_INTEGRATION_SERVICE_NAMES_ENABLED: 'true',
+        DD_ENCODE_AUTHORIZER_CONTEXT: 'off',
       },
     );
     assert.equal(config.mergeXrayTraces, true);
@@ -83,6 +93,10 @@ describe('resolveConfig', () => {
     assert.equal(config.flushDeadlineMs, 250);
     assert.equal(config.decodeAuthorizerContext, false);
     assert.equal(config.traceManagedServices, false);
+    assert.equal(config.serviceMapping, 'orders-queue:orders,lambda_sns:topics');
+    assert.equal(config.awsServiceRepresentation, false);
+    assert.equal(config.removeIntegrationServiceNames, true);
+    assert.equal(config.encodeAuthorizerContext, false);
     resolveConfig({}, { DD_LOG_LEVEL: 'warn' });
   });
 
@@ -115,6 +129,12 @@ describe('resolveConfig', () => {
     ['DD_XRAY_METADATA', 'nope', 'xrayMetadata', true],
     ['DD_DECODE_AUTHORIZER_CONTEXT', 'sometimes', 'decodeAuthorizerContext', true],
     ['DD_TRACE_MANAGED_SERVICES', 'all', 'traceManagedServices', true],
+    ['DD_TRACE_AWS_SERVICE_REPRESENTATION_ENABLED', 'maybe', 'awsServiceRepresentation', true],
+    ['DD_TRACE_REMOVE_INTEGRATION_SERVICE_NAMES_ENABLED', 'y', 'removeIntegrationServiceNames', false],
+    ['DD_ENCODE_AUTHORIZER_CONTEXT', 'sometimes', 'encodeAuthorizerContext', true],
+    ['DD_TRACE_AWS_ADD_SPAN_POINTERS', 'maybe', 'addSpanPointers', true],
+    ['DD_COLD_START_TRACING', 'sure', 'coldStartTracing', false],
+    ['DD_MIN_COLD_START_DURATION', 'long', 'minColdStartDuration', 3],
   ];
   for (const [variable, value, key, fallback] of bad) {
     it(`${variable}=${value}: one warning naming it, the value and the default; never throws`, () => {

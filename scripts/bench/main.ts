@@ -13,6 +13,7 @@
 //   npm run bench -- --skip-cold-start without the cold start under the runtime client
 //   npm run bench -- --exporter log    dd-trace writes traces to stdout (Lambda without the Datadog extension) instead of the loopback agent
 //   npm run bench -- --node 22 --runs 5 --only wrapper,peer --skip-merger
+//   npm run bench -- --skip-inferred   without the inferred spans' warm cost and cold-start tracing's cold-start cost
 //   npm run bench -- --convert-input   only the merger's input bench (convert on 50 MB and 500 MB files; needs a build)
 import { execFileSync } from 'node:child_process';
 import {
@@ -88,6 +89,7 @@ const { values: args } = parseArgs({
     render: { type: 'boolean', default: false },
     attribution: { type: 'boolean', default: false },
     'convert-input': { type: 'boolean', default: false },
+    'skip-inferred': { type: 'boolean', default: false },
   },
 });
 
@@ -632,5 +634,21 @@ if (args['convert-input']) {
   console.log(textReport(results));
   write(results);
   if (!args.render) console.log(`(${results.seconds} s)`);
+  // The warm cost of inferred spans and the cold-start cost of cold-start tracing, each measured
+  // off and on side by side (scripts/bench/inferred.ts, scripts/bench/cold-start-tracing.ts).
+  if (!args.render && args['skip-inferred'] !== true) {
+    const { measureInferredCost } = await import('./inferred.ts');
+    const { measureColdStartTracing } = await import('./cold-start-tracing.ts');
+    const inferred = await measureInferredCost(
+      quick ? { rounds: 15, batch: 100 } : { rounds: 40, batch: 200 },
+    );
+    const coldStart = await measureColdStartTracing(quick ? 7 : 21);
+    console.log('\nInferred spans, warm (DD_TRACE_MANAGED_SERVICES on - off, same process):');
+    for (const line of inferred) console.log(`  ${line}`);
+    console.log(
+      'Cold-start tracing, cold start (DD_COLD_START_TRACING on - off, layer entry, fresh processes):',
+    );
+    for (const line of coldStart) console.log(`  ${line}`);
+  }
   if (args.check && anyFailed(results.budgets)) process.exitCode = 1;
 }

@@ -5,13 +5,17 @@
  */
 
 import type { Config } from '../config.ts';
+import { durableExecutionStatus, durableFunctionTags } from '../context/durable-function.ts';
 import { detectEventSource, type EventSource } from '../context/extractors/index.ts';
 import { type ChosenParent, chooseParent } from '../context/parent.ts';
+import { type SpanPointer, spanPointers } from '../context/span-pointers.ts';
 import { eventTrigger, httpStatusCode } from '../context/trigger.ts';
 import { xrayParent } from '../context/xray-parent.ts';
 import { describeError, log } from '../log.ts';
 import {
+  addSpanPointers,
   finishOpenSpans,
+  injectedHeaders,
   runInSpan,
   type Span,
   spanView,
@@ -19,11 +23,14 @@ import {
   type Tracer,
   tagError,
 } from '../tracer/dd-trace.ts';
+import { takeModuleLoads } from '../tracer/module-loads.ts';
 import { sendToDaemon } from '../xray/emitter.ts';
 import { parseTraceHeader } from '../xray/header.ts';
 import { metadataHeader, metadataSubsegment } from '../xray/metadata-subsegment.ts';
+import { encodeAuthorizerContext, isAuthorizerResponse } from './authorizer-response.ts';
+import { coldStartPlans, makeColdStartSpans } from './cold-start.ts';
 import { cancelDeadline, type Deadline, watchDeadline } from './deadlines.ts';
-import { withInferredSpan } from './inferred-span.ts';
+import { finishManagedSpans, type ManagedSpans, startManagedSpans } from './inferred-span.ts';
 import { payloadTags } from './payload.ts';
 
 /** What the wrapper knows once per process, made when the handler is wrapped. */
@@ -77,6 +84,36 @@ function eventSourceOf(event: unknown): EventSource | null {
   }
 }
 
+/** A pure step over the event; a hostile event (throwing getters) gives nothing, once logged. */
+function guardedStep<T>(what: string, step: () => T): T | undefined {
+  try {
+    return step();
+  } catch (error) {
+    log.once('debug', `step:${what}`, `${what} failed: ${describeError(error)}`);
+    return undefined;
+  }
+}
+
+/** `requestContext.requestId` of an API Gateway request (an authorizer's event). */
+function apiRequestId(event: unknown): string | undefined {
+  try {
+    const id = (event as { requestContext?: { requestId?: unknown } } | null | undefined)?.requestContext
+      ?.requestId;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined; // a hostile event: no request id, never a fault
+  }
+}
+
+/** The request id and the region (from the function's ARN) the inferred spans are tagged with. */
+function factsOf(context: LambdaContextLike): { requestId?: string; region?: string } {
+  const region = context.invokedFunctionArn?.split(':')[3];
+  return {
+    ...(context.awsRequestId ? { requestId: context.awsRequestId } : {}),
+    ...(region ? { region } : {}),
+  };
+}
+
 /** A header of the canonical form, for priming: no invocation ever sees it. */
 const PRIMING_HEADER = 'Root=1-5e272390-8c398be037738dc042009320;Parent=94ae789b969f1cc5;Sampled=1';
 
@@ -112,6 +149,18 @@ export class Invocation {
   #timedOut = false;
   /** HTTP triggers get `http.status_code` from the response. */
   readonly #httpTrigger: boolean;
+  /** The managed-service spans in front of `aws.lambda`, when DD_TRACE_MANAGED_SERVICES made some. */
+  readonly #managed: ManagedSpans | undefined;
+  readonly #startMs: number;
+  /** The API Gateway request this invocation answers, for an authorizer's response. */
+  readonly #requestId: string | undefined;
+  /** Span pointers to the S3 or DynamoDB write that triggered it. */
+  readonly #pointers: readonly SpanPointer[] | undefined;
+  /** A durable function's event: its result's `Status` is tagged. */
+  readonly #durableEvent: unknown;
+  /** The cold start's first invocation: it gets the cold-start spans. */
+  readonly #cold: boolean;
+  readonly #functionName: string;
 
   constructor(runtime: WrapperRuntime, event: unknown, context: LambdaContextLike) {
     const { config, tracer } = runtime;
@@ -119,18 +168,24 @@ export class Invocation {
     this.#config = config;
     // Detected once: both the parent and the trigger tags depend on it.
     const source = eventSourceOf(event);
-    const parent = withInferredSpan(
-      tracer,
-      config,
-      chooseParent(config, event, context, source),
-      context.awsRequestId,
-    );
+    const parent = chooseParent(config, event, context, source);
     this.parent = parent;
+    const facts = factsOf(context);
+    this.#managed = startManagedSpans(tracer, config, parent, event, source, facts);
+    this.#requestId = config.encodeAuthorizerContext ? apiRequestId(event) : undefined;
+    this.#pointers =
+      config.addSpanPointers && source !== null && (source.name === 's3' || source.name === 'dynamodb')
+        ? guardedStep('span pointers', () => spanPointers(source.name, event as Record<string, unknown>))
+        : undefined;
+    const durable = guardedStep('durable function tags', () => durableFunctionTags(event));
+    this.#durableEvent = durable ? event : undefined;
     const functionName = context.functionName ?? '';
     const tags: Record<string, string | number | boolean> = {
       cold_start: coldStart ? 'true' : 'false',
       functionname: lowercaseName(functionName),
     };
+    this.#cold = coldStart;
+    this.#functionName = functionName;
     coldStart = false;
     if (context.invokedFunctionArn) tags.function_arn = unqualifiedFunctionArn(context.invokedFunctionArn);
     if (context.functionVersion) tags.function_version = context.functionVersion;
@@ -142,10 +197,13 @@ export class Invocation {
     if (xrayRoot !== undefined) tags['aws.xray.trace_id'] = xrayRoot;
     const trigger = eventTrigger(event, context, source);
     if (source !== null) Object.assign(tags, trigger.tags);
+    if (durable) Object.assign(tags, durable);
     // Only when asked for: payloads hold private data.
     if (config.captureLambdaPayload) Object.assign(tags, payloadTags('function.request', event));
     this.#httpTrigger = trigger.http;
+    this.#startMs = Date.now();
     this.span = startInvocationSpan(tracer, {
+      ...(this.#managed ? { parentSpan: this.#managed.lambdaParent } : {}),
       parent: parent.context,
       links: parent.links,
       resource: functionName || 'handler',
@@ -181,9 +239,13 @@ export class Invocation {
         stepFailed('tagging the error', fault);
       }
     }
+    let statusCode: string | undefined;
     if (this.#httpTrigger) {
       try {
-        this.span.setTag('http.status_code', httpStatusCode({ failed, response }));
+        statusCode = httpStatusCode({ failed, response });
+        this.span.setTag('http.status_code', statusCode);
+        // A 5xx answer behind an inferred request span fails the invocation, as datadog-lambda-js marks it.
+        if (this.#managed?.trigger && statusCode.startsWith('5')) this.span.setTag('error', 1);
       } catch (fault) {
         stepFailed('tagging the status code', fault);
       }
@@ -195,6 +257,23 @@ export class Invocation {
         stepFailed('tagging the response', fault);
       }
     }
+    if (this.#durableEvent !== undefined && response !== undefined) {
+      try {
+        const status = durableExecutionStatus(this.#durableEvent, response.value);
+        if (status) this.span.setTag('aws.durable.execution_status', status);
+      } catch (fault) {
+        stepFailed('tagging the durable execution status', fault);
+      }
+    }
+    if (this.#pointers !== undefined && this.#pointers.length > 0) {
+      try {
+        // On the trigger's span when there is one, as datadog-lambda-js puts them, else on aws.lambda.
+        addSpanPointers(this.#managed?.trigger?.span ?? this.span, this.#pointers);
+      } catch (fault) {
+        stepFailed('adding span pointers', fault);
+      }
+    }
+    if (this.#cold && this.#config.coldStartTracing) this.#traceColdStart();
     // Before finish: the span's tags (trigger, status code) are final and still readable.
     this.#sendXRayMetadata();
     // Work the timed-out handler left open would otherwise hold the whole trace back from export.
@@ -203,6 +282,42 @@ export class Invocation {
       this.span.finish();
     } catch (fault) {
       stepFailed('finishing the span', fault);
+    }
+    if (this.#managed)
+      finishManagedSpans(this.#managed, {
+        failed,
+        error,
+        lambdaStartMs: this.#startMs,
+        ...(statusCode !== undefined ? { statusCode } : {}),
+      });
+    if (this.#config.encodeAuthorizerContext && !failed && response !== undefined) {
+      try {
+        const value = response.value;
+        if (isAuthorizerResponse(value)) {
+          // The span the function behind the authorizer continues from: the trigger's, else aws.lambda.
+          const span = this.#managed?.trigger?.span ?? this.span;
+          encodeAuthorizerContext(value, injectedHeaders(this.#tracer, span), this.#requestId, Date.now());
+        }
+      } catch (fault) {
+        stepFailed("writing the authorizer's trace context", fault);
+      }
+    }
+  }
+
+  /** The cold start's module loads as spans, under the trigger's span (else aws.lambda). Never throws. */
+  #traceColdStart(): void {
+    try {
+      const loads = takeModuleLoads();
+      const plans = coldStartPlans(loads, {
+        minDurationMs: this.#config.minColdStartDuration,
+        skip: this.#config.coldStartTraceSkipLib?.split(',').map((s) => s.trim()) ?? [],
+        functionName: this.#functionName,
+        lambdaStartMs: this.#startMs,
+      });
+      if (plans.length > 0)
+        makeColdStartSpans(this.#tracer, this.#managed?.trigger?.span ?? this.span, plans);
+    } catch (fault) {
+      stepFailed('the cold-start spans', fault);
     }
   }
 

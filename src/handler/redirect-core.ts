@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lambdaEnvironment, resolveConfig } from '../config.ts';
 import { getTracer } from '../tracer/dd-trace.ts';
+import { recordModuleLoads } from '../tracer/module-loads.ts';
 import { useShippedCompileCache } from './compile-cache.ts';
 import { runtimeError, type UserHandler } from './user-handler.ts';
 import { withXRayMerge } from './wrap.ts';
@@ -63,6 +64,8 @@ export function startTracerEarly(): void {
   useShippedCompileCache(path.join(packageRoot(), 'compile-cache'));
   const config = resolveConfig();
   if (config.traceEnabled) getTracer(config);
+  // After dd-trace (it publishes the loads), before the function's own modules load.
+  if (config.traceEnabled && config.coldStartTracing) recordModuleLoads();
 }
 
 /** The loaded handler, wrapped; its arity and streaming markers are kept for the runtime to read. */

@@ -7,6 +7,7 @@
 import { type Options, resolveConfig } from '../config.ts';
 import { describeError, log } from '../log.ts';
 import { getTracer } from '../tracer/dd-trace.ts';
+import { recordModuleLoads } from '../tracer/module-loads.ts';
 import {
   Invocation,
   type LambdaContextLike,
@@ -43,6 +44,9 @@ function createRuntime(options: Options | undefined): WrapperRuntime | undefined
   const tracer = getTracer(config);
   if (!tracer) return undefined;
   const runtime = { config, tracer };
+  // With datadog(handler) in code, the function's top-level imports have loaded by now: only later
+  // loads are recorded (the layer's redirect starts recording before the handler module loads).
+  if (config.coldStartTracing) recordModuleLoads();
   primeInvocationPath(runtime);
   return runtime;
 }

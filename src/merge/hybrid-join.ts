@@ -19,7 +19,8 @@
  *   `trace-id`, else from the upstream's Datadog spans in the input; without either it is removed
  *   (the X-Ray one names another trace).
  * - The top X-Ray span gets `parent-id` as its parent.
- * - The function's `aws.lambda` span, whose Datadog parent is also `parent-id`, moves under the
+ * - The function's `aws.lambda` span, whose Datadog parent is also `parent-id` (directly, or through
+ *   the inferred managed-service spans the wrapper puts between them), moves under the
  *   function segment; `_merge.datadog_parent_id` keeps the parent Datadog recorded. It is found by
  *   its `aws.xray.trace_id` tag (set by this package's wrapper), else as the `aws.lambda` span under
  *   `parent-id` that starts within the function segment.
@@ -253,7 +254,7 @@ export function joinHybrid(input: readonly DatadogSpan[]): HybridJoinResult {
     spans: readonly DatadogSpan[],
     taken: ReadonlySet<DatadogSpan>,
   ): DatadogSpan | undefined {
-    const under = spans.filter((span) => span.parent_id === invocation.parent_id && !taken.has(span));
+    const under = spans.filter((span) => !taken.has(span) && hangsUnder(span, invocation.parent_id, spans));
     const tagged = under.filter((span) => span.meta[XRAY_TRACE_ID_TAG] === invocation.xray_trace_id);
     const closest = (candidates: DatadogSpan[]) =>
       candidates.sort(
@@ -274,6 +275,20 @@ export function joinHybrid(input: readonly DatadogSpan[]): HybridJoinResult {
       ),
     );
   }
+}
+
+/**
+ * Whether `span`'s parent is `parentId`, directly or through inferred managed-service spans (the
+ * wrapper's `aws.apigateway`, `aws.sqs`, …, tagged `_inferred_span.tag_source`) between them.
+ */
+function hangsUnder(span: DatadogSpan, parentId: string, spans: readonly DatadogSpan[]): boolean {
+  let at: DatadogSpan | undefined = span;
+  for (let depth = 0; at !== undefined && depth < 4; depth += 1) {
+    if (at.parent_id === parentId) return true;
+    const parent = spans.find((s) => s.span_id === at?.parent_id);
+    at = parent?.meta['_inferred_span.tag_source'] !== undefined ? parent : undefined;
+  }
+  return false;
 }
 
 /** The valid links of one X-Ray trace; malformed metadata is reported. */

@@ -13,6 +13,8 @@
  * - **hybrid join** (first, `hybrid-join.ts`): X-Ray invocations that reported an upstream Datadog
  *   context in a `datadog-metadata` subsegment join that Datadog trace; orphans whose parent is
  *   such an upstream span, absent from the input, are marked `upstream: true`.
+ * - **no hop twice** (after the hybrid join, `api-gateway-hop.ts`): an inferred API Gateway span
+ *   and X-Ray's stage segment of the same request are one span.
  * - **env/version** (last, `environment.ts`): X-Ray spans take `options.env`, or the one `env` and
  *   `version` the trace's Datadog spans agree on.
  *
@@ -23,6 +25,7 @@
  * report.orphans.length; // 0 when every parent was found
  */
 
+import { type RemovedHop, removeDuplicateHops } from './api-gateway-hop.ts';
 import { tagEnvironment } from './environment.ts';
 import { EMPTY_HYBRID_REPORT, type HybridJoinReport, joinHybrid } from './hybrid-join.ts';
 import { compareBigInts, compareIds, compareSpansInTrace } from './order.ts';
@@ -36,6 +39,11 @@ export interface JoinOptions {
   readonly hybrid?: boolean;
   /** `env` for every X-Ray span; default: the one the trace's Datadog spans agree on. */
   readonly env?: string;
+  /**
+   * Remove an inferred API Gateway span that X-Ray's stage segment already records (default true;
+   * `api-gateway-hop.ts`).
+   */
+  readonly dedupeHops?: boolean;
 }
 
 export interface Orphan extends SpanRef {
@@ -56,6 +64,8 @@ export interface JoinReport {
   readonly orphans: readonly Orphan[];
   /** What the hybrid join did: invocations joined to upstream traces, malformed metadata. */
   readonly hybrid: HybridJoinReport;
+  /** Inferred API Gateway spans removed because X-Ray's stage segment records the same hop. */
+  readonly duplicateHops: readonly RemovedHop[];
   readonly duplicates: ReadonlyArray<{
     readonly trace_id: string;
     readonly span_id: string;
@@ -91,8 +101,10 @@ export function joinSpans(spans: Iterable<DatadogSpan>, options: JoinOptions = {
       .filter((invocation) => !invocation.upstream_in_input)
       .map((invocation) => `${invocation.trace_id}/${invocation.parent_id}`),
   );
+  const hops =
+    options.dedupeHops === false ? { spans: hybrid.spans, removed: [] } : removeDuplicateHops(hybrid.spans);
   const byTrace = new Map<string, Map<string, DatadogSpan[]>>();
-  for (const span of hybrid.spans) {
+  for (const span of hops.spans) {
     let trace = byTrace.get(span.trace_id);
     if (!trace) {
       trace = new Map();
@@ -149,6 +161,7 @@ export function joinSpans(spans: Iterable<DatadogSpan>, options: JoinOptions = {
       spans: traces.reduce((sum, trace) => sum + trace.length, 0),
       orphans: orphans.sort(byTraceOrder),
       hybrid: hybrid.report,
+      duplicateHops: hops.removed,
       duplicates: duplicates.sort((x, y) => byTraceOrder(x, y) || compareIds(x.span_id, y.span_id)),
       cycles: cycles.sort(byTraceOrder),
       clockSkew: clockSkew.sort(byTraceOrder),

@@ -106,6 +106,8 @@ export function extractContext(tracer: Tracer, context: DatadogContext): SpanCon
 
 export interface InvocationSpanOptions {
   readonly parent?: DatadogContext;
+  /** A span made before this one (an inferred managed-service span): the parent, ahead of `parent`. */
+  readonly parentSpan?: Span;
   readonly resource: string;
   readonly service: string;
   /** Handed over to the span: its standard tags are added to this object rather than to a copy. */
@@ -116,8 +118,8 @@ export interface InvocationSpanOptions {
 
 /** Starts the `aws.lambda` span, a child of `parent` when one is given, otherwise a root. */
 export function startInvocationSpan(tracer: Tracer, options: InvocationSpanOptions): Span {
-  let childOf: SpanContext | undefined;
-  if (options.parent) {
+  let childOf: SpanContext | Span | undefined = options.parentSpan;
+  if (!childOf && options.parent) {
     childOf = extractContext(tracer, options.parent);
     if (!childOf) log.debug('dd-trace did not accept the parent context; the span is a root');
   }
@@ -126,7 +128,11 @@ export function startInvocationSpan(tracer: Tracer, options: InvocationSpanOptio
   tags['service.name'] = options.service;
   tags['span.type'] = 'serverless';
   tags['span.kind'] = 'server';
-  const spanOptions: { childOf?: SpanContext; tags: typeof tags; links?: Array<{ context: SpanContext }> } = {
+  const spanOptions: {
+    childOf?: SpanContext | Span;
+    tags: typeof tags;
+    links?: Array<{ context: SpanContext }>;
+  } = {
     tags,
   };
   // Without `childOf` dd-trace parents the span on the active one; `childOf: undefined` would not.
@@ -142,41 +148,44 @@ export function startInvocationSpan(tracer: Tracer, options: InvocationSpanOptio
   return tracer.startSpan('aws.lambda', spanOptions);
 }
 
-/** A span made and finished at once, from times the event gives (an inferred managed-service span). */
-export interface FinishedSpanOptions {
+/** A managed service's span, with the times the event gives (an inferred span). */
+export interface ManagedSpanOptions {
   readonly name: string;
   readonly service: string;
   readonly resource: string;
   readonly type: string;
+  /** Epoch milliseconds; NaN, 0 or less: now (as dd-trace reads a missing start). */
   readonly startMs: number;
-  readonly endMs: number;
-  readonly tags: Readonly<Record<string, string>>;
+  readonly tags: Readonly<Record<string, string | number>>;
 }
 
 /**
- * Makes a child of `parent` that already happened (start and end from the event), finishes it, and
- * returns its context for the next span to hang under: the same trace, priority and propagation tags,
- * the new span's id as the parent id. Undefined when dd-trace did not accept the parent.
+ * Starts a span that began before the function did (its start from the event), a child of `parent`
+ * (a Datadog context, or a span made before it), or a root when there is none. The caller finishes
+ * it, at a time of its choosing. Undefined when dd-trace did not accept the parent context.
  */
-export function recordFinishedSpan(
+export function startManagedSpan(
   tracer: Tracer,
-  parent: DatadogContext,
-  options: FinishedSpanOptions,
-): DatadogContext | undefined {
-  const childOf = extractContext(tracer, parent);
-  if (!childOf) return undefined;
-  const span = tracer.startSpan(options.name, {
-    childOf,
-    startTime: options.startMs,
-    tags: {
-      ...options.tags,
-      'service.name': options.service,
-      'resource.name': options.resource,
-      'span.type': options.type,
-    },
-  });
-  span.finish(options.endMs);
-  return { ...parent, parentId: span.context().toSpanId() };
+  parent: DatadogContext | Span | undefined,
+  options: ManagedSpanOptions,
+): Span | undefined {
+  let childOf: SpanContext | Span | undefined;
+  if (parent !== undefined) {
+    childOf = isSpan(parent) ? parent : extractContext(tracer, parent);
+    if (!childOf) return undefined;
+  }
+  const tags = {
+    ...options.tags,
+    'service.name': options.service,
+    'resource.name': options.resource,
+    'span.type': options.type,
+  };
+  const startTime = Number.isFinite(options.startMs) && options.startMs > 0 ? options.startMs : undefined;
+  return tracer.startSpan(options.name, childOf ? { childOf, startTime, tags } : { startTime, tags });
+}
+
+function isSpan(value: DatadogContext | Span): value is Span {
+  return typeof (value as Span).context === 'function';
 }
 
 /**
@@ -291,4 +300,32 @@ export function spanView(tracer: Tracer, span: Span): SpanView {
     },
     tag: (key) => (typeof context.getTag === 'function' ? context.getTag(key) : context._tags?.[key]),
   };
+}
+
+/** The process's dd-trace if it has been loaded already (never loads or initialises it). */
+export function loadedTracer(): Tracer | undefined {
+  return tracer ?? undefined;
+}
+
+/** `span`'s context as dd-trace injects it into a text map (`x-datadog-*`, and `traceparent` when W3C is on). */
+export function injectedHeaders(tracer: Tracer, span: Span): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  tracer.inject(span.context(), 'text_map', carrier);
+  return carrier;
+}
+
+/** The active span, if any. */
+export function activeSpan(tracer: Tracer): Span | undefined {
+  return tracer.scope().active() ?? undefined;
+}
+
+/** Adds span pointers (dd-trace's `addSpanPointer`, 5.x and later); nothing on tracers without it. */
+export function addSpanPointers(
+  span: Span,
+  pointers: ReadonlyArray<{ readonly kind: string; readonly direction: string; readonly hash: string }>,
+): void {
+  const add = (span as { addSpanPointer?: (kind: string, direction: string, hash: string) => void })
+    .addSpanPointer;
+  if (typeof add !== 'function') return;
+  for (const pointer of pointers) add.call(span, pointer.kind, pointer.direction, pointer.hash);
 }

@@ -55,10 +55,16 @@ async function invoke(
   return span;
 }
 
+/**
+ * These cases are about the context that parents the invocation, so the managed-service spans that
+ * would come between (DD_TRACE_MANAGED_SERVICES) are off; they are tested on their own at the end.
+ */
+const NO_INFERRED = { traceManagedServices: false } as const;
+
 let okHandler: Handler | undefined;
 /** One wrapped handler shared by the cases (wrapped after dd-trace is set up in `before`). */
 function ok(): Handler {
-  okHandler ??= wrap.withXRayMerge(async () => ({ statusCode: 200, body: 'ok' }));
+  okHandler ??= wrap.withXRayMerge(async () => ({ statusCode: 200, body: 'ok' }), NO_INFERRED);
   return okHandler;
 }
 
@@ -545,7 +551,7 @@ describe('span links: the other records of a batch', () => {
 
 describe('trigger tags and the response status', () => {
   it('HTTP trigger: method, url, route at the start; status code from the response', async () => {
-    const handler = wrap.withXRayMerge(async () => ({ statusCode: 201, body: '' }));
+    const handler = wrap.withXRayMerge(async () => ({ statusCode: 201, body: '' }), NO_INFERRED);
     const span = await invoke(handler, fixture('api-gateway-rest'));
     assert.equal(span.meta['http.method'], 'GET');
     assert.equal(
@@ -593,6 +599,7 @@ describe('trigger tags and the response status', () => {
 describe('user extractor', () => {
   it('options.traceExtractor wins over the event', async () => {
     const handler = wrap.withXRayMerge(async () => 'ok', {
+      ...NO_INFERRED,
       traceExtractor: (event) => ({
         traceId: (event as { t: string }).t,
         parentId: '99',
@@ -609,6 +616,7 @@ describe('user extractor', () => {
 
   it('a throwing extractor: the event decides', async () => {
     const handler = wrap.withXRayMerge(async () => 'ok', {
+      ...NO_INFERRED,
       traceExtractor: () => {
         throw new Error('extractor bug');
       },
@@ -646,4 +654,63 @@ describe('X-Ray learns the event context: the datadog-metadata subsegment', () =
       assert.equal(String(span.parent_id), parentId);
     });
   }
+});
+
+describe('the managed-service spans on the wire (DD_TRACE_MANAGED_SERVICES on, the default)', () => {
+  /** The invocation's spans by name, once its aws.lambda span has arrived. */
+  async function spansOf(handler: Handler, event: unknown): Promise<Map<string, WireSpan>> {
+    const lambda = await invoke(handler, event);
+    const all = agent.traces.flat().filter((s) => s.meta.request_id === lambda.meta.request_id);
+    return new Map(all.map((s) => [s.name, s]));
+  }
+
+  // [sample, the chain from the event's context down to aws.lambda, the synchronous span's end rule]
+  const cases: Array<[string, string[]]> = [
+    ['datadog-lambda-js/api-gateway-v1', ['aws.apigateway', 'aws.lambda']],
+    ['datadog-lambda-js/snssqs', ['aws.sns', 'aws.sqs', 'aws.lambda']],
+    ['datadog-lambda-js/kinesis', ['aws.kinesis', 'aws.lambda']],
+  ];
+  for (const [sample, chain] of cases) {
+    it(`${sample}: ${chain.join(' -> ')}, the top under the invocation's parent`, async () => {
+      const handler = wrap.withXRayMerge(async () => ({ statusCode: 200, body: 'ok' }));
+      const spans = await spansOf(handler, realFixture(sample));
+      const named = chain.map((name) => spans.get(name));
+      assert.ok(named.every(Boolean), [...spans.keys()].join());
+      for (let i = 1; i < named.length; i++) assert.equal(named[i]!.parent_id, named[i - 1]!.span_id);
+      assert.equal(named[0]!.trace_id, named.at(-1)!.trace_id);
+      const lambda = named.at(-1)!;
+      const trigger = named.at(-2)!;
+      if (trigger.meta['_inferred_span.synchronicity'] === 'sync') {
+        // A request's span holds the whole invocation and carries its status.
+        assert.ok(trigger.start + trigger.duration >= lambda.start + lambda.duration);
+        assert.equal(trigger.meta['http.status_code'], '200');
+      } else {
+        // A message's span ends where aws.lambda starts: the wrapper's clock reading just before it,
+        // dd-trace's own for aws.lambda, so within a millisecond.
+        const gap = trigger.start + trigger.duration - lambda.start;
+        assert.ok(gap >= -1_000_000n && gap <= 1_000_000n, `${gap} ns`);
+      }
+    });
+  }
+
+  it('a synchronous trigger span takes the error of a failing handler; the failure passes through', async () => {
+    const failure = new Error('declined');
+    const handler: Handler = wrap.withXRayMerge(async (_event: unknown, _context: unknown) => {
+      throw failure;
+    });
+    const context = lambdaContext({ xRayTraceId: `Root=${ROOT};Parent=${PARENT};Sampled=0` });
+    await assert.rejects(handler(realFixture('datadog-lambda-js/api-gateway-v1'), context as never), failure);
+    const [lambda] = await agent.waitForSpans(
+      1,
+      'aws.lambda',
+      (s) => s.meta.request_id === context.awsRequestId,
+    );
+    const trigger = agent.traces
+      .flat()
+      .find((s) => s.name === 'aws.apigateway' && s.meta.request_id === context.awsRequestId);
+    assert.equal(trigger?.error, 1);
+    assert.equal(trigger?.meta['error.message'], 'declined');
+    assert.equal(trigger?.meta['http.status_code'], '502');
+    assert.equal(lambda!.parent_id, trigger?.span_id);
+  });
 });

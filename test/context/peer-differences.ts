@@ -68,3 +68,60 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     fields: ['span'],
   },
 ];
+
+/**
+ * Where this package's inferred (managed-service) spans knowingly differ from datadog-lambda-js's, on
+ * the same samples with DD_TRACE_MANAGED_SERVICES on in both (peer.differential.test.ts). Each entry
+ * names the samples, the span, and what differs; the test fails when an entry no longer applies.
+ */
+export interface KnownInferredDifference {
+  readonly kind: 'peer bug' | 'deliberate';
+  readonly reason: string;
+  readonly samples: RegExp;
+  /** The inferred span's name, or `*` for every inferred span of those samples. */
+  readonly span: string;
+  /** What differs: a tag key, or `span` when one side has no such span. */
+  readonly fields: readonly string[];
+}
+
+export const KNOWN_INFERRED_DIFFERENCES: readonly KnownInferredDifference[] = [
+  {
+    kind: 'peer bug',
+    reason:
+      'The AppSync events without request.headers: datadog-lambda-js throws before making any span ' +
+      '(see KNOWN_DIFFERENCES); there is nothing of its to compare. Neither library infers a span ' +
+      'for AppSync.',
+    samples: APPSYNC_WITHOUT_HEADERS,
+    span: 'aws.lambda',
+    fields: ['span'],
+  },
+  {
+    kind: 'peer bug',
+    reason:
+      'A DynamoDB stream record whose eventSourceARN has no `/table/` part ("stream-ARN" in ' +
+      "aws-lambda-go's time-window sample): datadog-lambda-js names the resource `INSERT undefined`. " +
+      'Ours names it `INSERT ` and leaves tablename out, as datadog-lambda-js leaves it out.',
+    samples: /dynamodb-time-window-event$/,
+    span: 'aws.dynamodb',
+    fields: ['resource', 'resource_names'],
+  },
+  {
+    kind: 'peer bug',
+    reason:
+      'A traced authorizer that wrote x-datadog-parent-span-finish-time in milliseconds (older ' +
+      'tracers, datadog-lambda-python samples): datadog-lambda-js divides it by 1e6 anyway and starts ' +
+      'the authorizer span in January 1970. Ours reads a value below 1e14 as milliseconds, so the ' +
+      'authorizer span and the API Gateway span after it start when the authorizer finished.',
+    samples:
+      /datadog-lambda-python\/authorizer-(token-api-gateway-v1|request-api-gateway-websocket-connect)$/,
+    span: '*',
+    fields: ['start', 'end'],
+  },
+];
+
+/** Tags this package adds to inferred spans on purpose, which datadog-lambda-js does not set. */
+export const OUR_EXTRA_INFERRED_TAGS: Readonly<Record<string, string>> = {
+  'aws.apigateway.request_id':
+    "API Gateway's own request id on aws.apigateway / aws.httpapi: X-Ray's AWS::ApiGateway::Stage " +
+    'segment carries the same id, and the merger removes the duplicate hop by it (README, "No hop twice").',
+};

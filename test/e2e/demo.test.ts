@@ -92,8 +92,13 @@ describe('npm run demo, end to end', () => {
     const client = hybrid.find((s) => s.name === 'http.request') as DatadogSpan;
     const lambda = hybrid.find((s) => s.name === 'aws.lambda') as DatadogSpan;
     assert.equal(lambda.meta['_dd.parent_source'], 'event');
-    assert.equal(lambda.meta['_merge.datadog_parent_id'], client.span_id, 'dd-trace parented it on the call');
     const stage = hybrid.find((s) => s.name === 'aws.apigateway.stage') as DatadogSpan;
+    // dd-trace parented it on the inferred aws.apigateway span (under the call), which the merger
+    // folded into X-Ray's stage span: the same request's hop, kept once (README: "No hop twice").
+    assert.equal(lambda.meta['_merge.datadog_parent_id'], stage.meta['_merge.inferred_span_id']);
+    assert.equal(stage.meta['_merge.inferred_name'], 'aws.apigateway');
+    assert.equal(result.report.duplicateHops.length, 1);
+    assert.ok(client, 'the call');
     assert.equal(lambda.meta['aws.xray.trace_id'], stage.meta['xray.trace_id'], 'the X-Ray trace it ran in');
     for (const span of hybrid.filter((s) => s.meta['_merge.origin'] === 'xray')) {
       assert.equal(span.meta.env, 'prod', `${span.name}: the env all services share`);

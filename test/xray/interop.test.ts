@@ -202,7 +202,8 @@ describe('with aws-xray-sdk-core in the function', () => {
       body: '{}',
     };
     const header = `Root=${root};Parent=${parent};Sampled=1`;
-    const handler = wrap.withXRayMerge(userFunction());
+    // aws.lambda directly under the upstream span: no inferred aws.apigateway span between.
+    const handler = wrap.withXRayMerge(userFunction(), { traceManagedServices: false });
     assert.deepEqual(await invoke(handler, event, header), { statusCode: 200, body: 'done' });
 
     const found = await awaitNames(root, ['business-logic', '127.0.0.1', 'XRay', 'datadog-metadata']);

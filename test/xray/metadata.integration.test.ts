@@ -63,7 +63,8 @@ type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 const created = (options?: import('../../src/index.ts').Options): Handler =>
   wrap.withXRayMerge(
     async (_event: unknown, _context: unknown) => ({ statusCode: 201, body: 'ok' }),
-    options,
+    // The datagram's ids are compared with aws.lambda's parent: no managed-service span in between.
+    { traceManagedServices: false, ...options },
   );
 
 /** Invokes, then returns the datagrams the invocation sent and its exported aws.lambda span. */

@@ -120,8 +120,10 @@ export function authorizerSpanPlan(
   const method = stringAt(rc, 'httpMethod');
   const resourcePath = stringAt(rc, 'resourcePath') ?? stringAt(rc, 'routeKey') ?? path;
   const resource = `${method ?? domain} ${resourcePath}`;
+  const service = domain || 'aws.apigateway';
+  // The API Gateway span's tags, as datadog-lambda-js copies them onto the authorizer's.
   const tags: Record<string, string> = {
-    operation_name: 'aws.apigateway.authorizer',
+    service,
     'http.url': `https://${domain}${path}`,
     endpoint: path,
     resource_names: resource,
@@ -136,9 +138,17 @@ export function authorizerSpanPlan(
     if (stage) tags.stage = stage;
     tags.domain_name = domain;
   }
+  const direction = stringAt(rc, 'messageDirection');
+  if (direction !== undefined) {
+    tags.message_direction = direction;
+    const connection = stringAt(rc, 'connectionId');
+    if (connection !== undefined) tags.connection_id = connection;
+    const eventType = stringAt(rc, 'eventType');
+    if (eventType !== undefined) tags.event_type = eventType;
+  }
   return {
     name: 'aws.apigateway.authorizer',
-    service: domain || 'aws.apigateway',
+    service,
     resource,
     type: 'web',
     startMs,

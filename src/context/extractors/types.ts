@@ -35,7 +35,7 @@ export interface InferredSpanPlan {
   readonly type: string;
   readonly startMs: number;
   readonly endMs: number;
-  readonly tags: Readonly<Record<string, string>>;
+  readonly tags: Readonly<Record<string, string | number>>;
 }
 
 /** What an event carries: the parent (from the first record of a batch) and the other records' contexts. */
