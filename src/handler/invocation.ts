@@ -18,6 +18,7 @@ import {
   injectedHeaders,
   runInSpan,
   type Span,
+  spanStartMs,
   spanView,
   startInvocationSpan,
   type Tracer,
@@ -287,7 +288,8 @@ export class Invocation {
       finishManagedSpans(this.#managed, {
         failed,
         error,
-        lambdaStartMs: this.#startMs,
+        // Where an asynchronous trigger's span ends: aws.lambda's start, on the trace's own clock.
+        lambdaStartMs: spanStartMs(this.span) ?? this.#startMs,
         ...(statusCode !== undefined ? { statusCode } : {}),
       });
     if (this.#config.encodeAuthorizerContext && !failed && response !== undefined) {

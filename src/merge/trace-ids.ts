@@ -8,6 +8,8 @@
  *   reversed (`_dd.p.tid` is the epoch and the first 8 hex, the 64-bit trace id the last 16).
  *   In compat mode it cannot be reversed: the mapping keeps only the last 63 bits and drops the
  *   epoch and the first 33 bits of the random part, so such a trace without the tag is counted.
+ *   Nor is a 128-bit id dd-trace made itself (`_dd.p.tid` ending in 32 zero bits): a trace that
+ *   started in a Datadog-traced service, not in X-Ray.
  *
  * @example
  * normalizeTraceId('5759e988bd862e3fe1be46a994272793'); // '1-5759e988-bd862e3fe1be46a994272793'
@@ -60,31 +62,34 @@ export interface DatadogTraceIds {
 
 export function traceIdsOfDatadogSpans(spans: readonly DatadogSpan[]): DatadogTraceIds {
   const ids = new Set<string>();
-  const byTrace = new Map<string, { tagged?: string; reversed?: string }>();
+  // By the 64-bit trace id alone: dd-trace puts `_dd.p.tid` on only the first span of each chunk.
+  const byTrace = new Map<string, { tagged: boolean; tid?: string }>();
   for (const span of spans) {
-    const key = `${span.meta['_dd.p.tid'] ?? ''}/${span.trace_id}`;
-    const entry = byTrace.get(key) ?? {};
-    byTrace.set(key, entry);
+    let entry = byTrace.get(span.trace_id);
+    if (entry === undefined) {
+      entry = { tagged: false };
+      byTrace.set(span.trace_id, entry);
+    }
     const tagged = span.meta[XRAY_TRACE_ID_TAG];
     const id = tagged !== undefined ? normalizeTraceId(tagged) : undefined;
     if (id !== undefined) {
-      entry.tagged ??= id;
+      entry.tagged = true;
       ids.add(id);
     }
     const tid = span.meta['_dd.p.tid'];
-    if (entry.reversed === undefined && tid !== undefined && /^[0-9a-f]{16}$/.test(tid)) {
-      const low = BigInt(span.trace_id).toString(16).padStart(16, '0');
-      entry.reversed = `1-${tid.slice(0, 8)}-${tid.slice(8)}${low}`;
-    }
+    if (entry.tid === undefined && tid !== undefined && /^[0-9a-f]{16}$/.test(tid)) entry.tid = tid;
   }
   let tagged = 0;
   let reversed = 0;
   let unmapped = 0;
-  for (const entry of byTrace.values()) {
-    if (entry.tagged !== undefined) tagged += 1;
-    else if (entry.reversed !== undefined) {
+  for (const [traceId, entry] of byTrace) {
+    if (entry.tagged) tagged += 1;
+    // A tid ending in 32 zero bits is one dd-trace made itself (its epoch, then zeros), not an X-Ray id.
+    else if (entry.tid !== undefined && !entry.tid.endsWith('00000000')) {
       reversed += 1;
-      ids.add(entry.reversed);
+      ids.add(
+        `1-${entry.tid.slice(0, 8)}-${entry.tid.slice(8)}${BigInt(traceId).toString(16).padStart(16, '0')}`,
+      );
     } else unmapped += 1;
   }
   return { ids: [...ids], tagged, reversed, unmapped };

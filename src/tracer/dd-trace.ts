@@ -193,6 +193,16 @@ function isSpan(value: DatadogContext | Span): value is Span {
  * whatever the tracer does: if activating fails before `fn` ran (or never calls it), `fn` runs
  * plainly; what `fn` returns or throws is what this returns or throws.
  */
+/**
+ * When a span started, in epoch milliseconds on dd-trace's own clock (the trace's start plus a
+ * monotonic offset), which can sit milliseconds away from `Date.now()`. dd-trace has no public
+ * getter: its `_startTime` field is read, and anything else gives undefined.
+ */
+export function spanStartMs(span: Span): number | undefined {
+  const start = (span as unknown as { _startTime?: unknown })._startTime;
+  return typeof start === 'number' && Number.isFinite(start) ? start : undefined;
+}
+
 export function runInSpan<T>(tracer: Tracer, span: Span, fn: () => T): T {
   let outcome: { value: T } | { error: unknown } | undefined;
   const once = (): T => {

@@ -76,6 +76,22 @@ describe('traceIdsOfDatadogSpans', () => {
     );
   });
 
+  it('a tagged trace is not reversed again from the _dd.p.tid on another of its spans (dd-trace puts it on the first span of a chunk)', () => {
+    const full = datadogTraceId(ROOT, 'full128');
+    const found = traceIdsOfDatadogSpans([
+      ddSpan(full.traceId, { '_dd.p.tid': full.tid as string }, '1'),
+      ddSpan(full.traceId, { 'aws.xray.trace_id': ROOT }, '2'),
+    ]);
+    assert.deepEqual(found, { ids: [ROOT], tagged: 1, reversed: 0, unmapped: 0 });
+  });
+
+  it("a 128-bit id dd-trace made itself (its tid's low 32 bits zero) is not an X-Ray id", () => {
+    const found = traceIdsOfDatadogSpans([
+      ddSpan('1311979541735842151', { '_dd.p.tid': '6750a3c400000000' }),
+    ]);
+    assert.deepEqual(found, { ids: [], tagged: 0, reversed: 0, unmapped: 1 });
+  });
+
   it('each id once, in the order first seen', () => {
     const other = '1-5e272391-000000000000000000000001';
     const found = traceIdsOfDatadogSpans([
