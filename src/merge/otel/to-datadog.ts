@@ -18,6 +18,7 @@
  */
 
 import { datadogSpanId, datadogTraceId, type TraceIdMode, USER_KEEP } from '../../xray/ids.ts';
+import { METADATA_SUBSEGMENT, UPSTREAM_TAG } from '../datadog-metadata.ts';
 import { sortSpans } from '../order.ts';
 import { type DatadogSpan, ORIGIN_TAG } from '../span.ts';
 import { db, dbSystem, dbType } from './db.ts';
@@ -99,6 +100,8 @@ function toDatadog(span: OtelSpan, idMode: TraceIdMode): DatadogSpan {
   meta[ORIGIN_TAG] = 'xray';
   meta['xray.trace_id'] = xrayTraceId;
   if (span.end === undefined) meta['xray.in_progress'] = 'true';
+  const upstream = upstreamOf(span);
+  if (upstream !== undefined) meta[UPSTREAM_TAG] = upstream;
   if (span.parentSpanId === undefined || span.kind === 'server' || span.kind === 'consumer')
     metrics._sampling_priority_v1 = USER_KEEP;
 
@@ -125,6 +128,32 @@ function toDatadog(span: OtelSpan, idMode: TraceIdMode): DatadogSpan {
     metrics: sortedRecord(metrics),
   };
 }
+
+/**
+ * X-Ray metadata becomes one attribute per namespace, `aws.xray.metadata.<namespace>`, holding the
+ * namespace's object (as JSON text, or a nested object in a flat `aws/spans` record): the
+ * OpenTelemetry collector's awsxray translator names it so, and Transaction Search keeps X-Ray
+ * segments' metadata the same way. The `datadog-metadata` subsegment's `datadog.trace` goes into
+ * `_merge.upstream` exactly as the X-Ray converter puts it there, so the hybrid join sees an
+ * `aws/spans` record as it sees the segment document.
+ */
+function upstreamOf(span: OtelSpan): string | undefined {
+  if (span.name !== METADATA_SUBSEGMENT) return undefined;
+  const value = span.attributes[DATADOG_METADATA_ATTRIBUTE];
+  if (typeof value !== 'string') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const trace = (parsed as Record<string, unknown>).trace;
+  return trace === undefined ? undefined : (JSON.stringify(trace) ?? 'null');
+}
+
+/** Where an X-Ray segment's `metadata.datadog` lives on its OpenTelemetry span. */
+export const DATADOG_METADATA_ATTRIBUTE = 'aws.xray.metadata.datadog';
 
 function first(
   rules: readonly NamespaceRule[],
