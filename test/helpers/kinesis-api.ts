@@ -60,7 +60,8 @@ export async function startKinesis(options: { clock?: () => number } = {}): Prom
     res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': type });
     res.end(JSON.stringify({ __type: type, message }));
   };
-  const shardsOf = (name: unknown): Shard[] | undefined => (typeof name === 'string' ? streams.get(name) : undefined);
+  const shardsOf = (name: unknown): Shard[] | undefined =>
+    typeof name === 'string' ? streams.get(name) : undefined;
   const put = (shards: Shard[], partitionKey: string, data: string) => {
     const hash = BigInt(`0x${createHash('md5').update(partitionKey).digest('hex')}`);
     const shard = shards.find((s) => hash >= s.start && hash <= s.end) as Shard;
@@ -78,7 +79,10 @@ export async function startKinesis(options: { clock?: () => number } = {}): Prom
   const iterator = (stream: string, shard: string, index: number) =>
     Buffer.from(JSON.stringify([stream, shard, index])).toString('base64');
 
-  const operations: Record<string, (body: Record<string, unknown>, res: http2.Http2ServerResponse) => unknown> = {
+  const operations: Record<
+    string,
+    (body: Record<string, unknown>, res: http2.Http2ServerResponse) => unknown
+  > = {
     CreateStream(body, res) {
       const count = Number(body.ShardCount ?? 1);
       const name = body.StreamName as string;
@@ -137,15 +141,19 @@ export async function startKinesis(options: { clock?: () => number } = {}): Prom
       const shard = shards?.find((s) => s.id === body.ShardId);
       if (!shard) return fail(res, 400, 'ResourceNotFoundException', 'Shard not found');
       const type = body.ShardIteratorType;
-      const after = typeof body.StartingSequenceNumber === 'string' ? BigInt(body.StartingSequenceNumber) : 0n;
+      const after =
+        typeof body.StartingSequenceNumber === 'string' ? BigInt(body.StartingSequenceNumber) : 0n;
       let index = 0;
       if (type === 'LATEST') index = shard.records.length;
       else if (type === 'AFTER_SEQUENCE_NUMBER' || type === 'AT_SEQUENCE_NUMBER') {
         index = shard.records.findIndex((r) =>
-          type === 'AFTER_SEQUENCE_NUMBER' ? BigInt(r.sequenceNumber) > after : BigInt(r.sequenceNumber) >= after,
+          type === 'AFTER_SEQUENCE_NUMBER'
+            ? BigInt(r.sequenceNumber) > after
+            : BigInt(r.sequenceNumber) >= after,
         );
         if (index < 0) index = shard.records.length;
-      } else if (type !== 'TRIM_HORIZON') return fail(res, 400, 'InvalidArgumentException', `bad type ${String(type)}`);
+      } else if (type !== 'TRIM_HORIZON')
+        return fail(res, 400, 'InvalidArgumentException', `bad type ${String(type)}`);
       return { ShardIterator: iterator(body.StreamName as string, shard.id, index) };
     },
     GetRecords(body, res) {
@@ -170,7 +178,10 @@ export async function startKinesis(options: { clock?: () => number } = {}): Prom
           ApproximateArrivalTimestamp: r.arrival / 1000,
         })),
         NextShardIterator: iterator(stream, shardId, next),
-        MillisBehindLatest: next >= shard.records.length || latest === undefined ? 0 : Math.max(0, clock() - (slice.at(-1)?.arrival ?? clock())),
+        MillisBehindLatest:
+          next >= shard.records.length || latest === undefined
+            ? 0
+            : Math.max(0, clock() - (slice.at(-1)?.arrival ?? clock())),
       };
     },
   };

@@ -21,6 +21,7 @@ import { datadogSpanId, datadogTraceId, type TraceIdMode, USER_KEEP } from '../.
 import { METADATA_SUBSEGMENT, UPSTREAM_TAG } from '../datadog-metadata.ts';
 import { sortSpans } from '../order.ts';
 import { type DatadogSpan, ORIGIN_TAG } from '../span.ts';
+import { JsonNumber, parseExactJson } from '../span-json.ts';
 import { db, dbSystem, dbType } from './db.ts';
 import { faas } from './faas.ts';
 import { graphql } from './graphql.ts';
@@ -143,14 +144,21 @@ function upstreamOf(span: OtelSpan): string | undefined {
   if (typeof value !== 'string') return undefined;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(value);
+    parsed = parseExactJson(value);
   } catch {
     return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null) return undefined;
   const trace = (parsed as Record<string, unknown>).trace;
-  return trace === undefined ? undefined : (JSON.stringify(trace) ?? 'null');
+  if (trace === undefined) return undefined;
+  // Numbers keep their digits: an id written as a number above 2^53 is then reported malformed by
+  // the join instead of joining a rounded, wrong trace.
+  return (
+    JSON.stringify(trace, (_key, v: unknown) => (v instanceof JsonNumber ? rawJson(v.source) : v)) ?? 'null'
+  );
 }
+
+const rawJson = (JSON as unknown as { rawJSON: (text: string) => unknown }).rawJSON;
 
 /** Where an X-Ray segment's `metadata.datadog` lives on its OpenTelemetry span. */
 export const DATADOG_METADATA_ATTRIBUTE = 'aws.xray.metadata.datadog';
