@@ -78,6 +78,14 @@ export async function startConsumerPool(size: number, env: Record<string, string
     });
   };
 
+  const kill = async (index: number) => {
+    const slot = slots[index] as Slot;
+    const exited = once(slot.child, 'exit');
+    slot.child.kill('SIGKILL');
+    await exited;
+    await (slots[index] as Slot).ready;
+  };
+
   return {
     size,
     started: () => started,
@@ -86,16 +94,10 @@ export async function startConsumerPool(size: number, env: Record<string, string
       const index = turn++ % size;
       const result = send(index, event);
       result.catch(() => {});
-      await this.kill(index);
+      await kill(index);
       return result;
     },
-    async kill(index) {
-      const slot = slots[index] as Slot;
-      const exited = once(slot.child, 'exit');
-      slot.child.kill('SIGKILL');
-      await exited;
-      await (slots[index] as Slot).ready;
-    },
+    kill,
     async close() {
       closing = true;
       await Promise.all(
