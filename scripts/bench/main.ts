@@ -58,6 +58,7 @@ const { values: args } = parseArgs({
     check: { type: 'boolean', default: false },
     'compile-cache': { type: 'boolean', default: false },
     'skip-merger': { type: 'boolean', default: false },
+    'skip-stream': { type: 'boolean', default: false },
     node: { type: 'string', default: '22,24' },
     exporter: { type: 'string', default: 'agent' },
     runs: { type: 'string' },
@@ -427,6 +428,9 @@ async function measureAll(): Promise<Results> {
       merger = await measureMerger(nodeBinary(MAJORS[0] ?? '22'), MERGER_SIZES, quick ? 1 : 3);
     } else console.log('Merger: no convert function yet (src/merge/convert.ts); skipped');
   }
+
+  // The stream path (issue 24): its own section and bench-out/stream.json.
+  if (!args['skip-stream']) await (await import('./stream.ts')).measureStream(quick);
 
   const forbiddenModules: Record<string, string[]> = {};
   for (const [major, reports] of Object.entries(nodes)) {

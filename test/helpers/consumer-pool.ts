@@ -29,7 +29,11 @@ interface Slot {
   pending: Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>;
 }
 
-export async function startConsumerPool(size: number, env: Record<string, string>): Promise<ConsumerPool> {
+export async function startConsumerPool(
+  size: number,
+  env: Record<string, string>,
+  onSent?: (spanIds: readonly string[], at: number) => void,
+): Promise<ConsumerPool> {
   let nextId = 0;
   let turn = 0;
   let started = 0;
@@ -40,7 +44,7 @@ export async function startConsumerPool(size: number, env: Record<string, string
     started += 1;
     const child = fork(CHILD, [], {
       execPath: process.execPath,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...env, ...(onSent ? { REPORT_SENT: '1' } : {}) },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'advanced',
     });
@@ -51,13 +55,19 @@ export async function startConsumerPool(size: number, env: Record<string, string
         child.once('message', () => resolve());
       }),
     };
-    child.on('message', (message: { id?: number; result?: unknown; error?: string }) => {
-      if (message.id === undefined) return;
-      const waiter = slot.pending.get(message.id);
-      slot.pending.delete(message.id);
-      if (message.error !== undefined) waiter?.reject(new Error(message.error));
-      else waiter?.resolve(message.result);
-    });
+    child.on(
+      'message',
+      (message: { id?: number; result?: unknown; error?: string; sent?: string[]; at?: number }) => {
+        if (message.sent !== undefined) onSent?.(message.sent, message.at as number);
+        if (message.id === undefined) return;
+        const waiter = slot.pending.get(message.id);
+        slot.pending.delete(message.id);
+        if (message.error !== undefined) waiter?.reject(new Error(message.error));
+        else waiter?.resolve(message.result);
+      },
+    );
+    // Writing to a process that was just killed fails with EPIPE: the exit handler below answers for it.
+    child.on('error', () => {});
     child.on('exit', () => {
       for (const waiter of slot.pending.values()) waiter.reject(new Error('the function process died'));
       slot.pending.clear();
@@ -74,7 +84,7 @@ export async function startConsumerPool(size: number, env: Record<string, string
     const id = nextId++;
     return new Promise((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
-      slot.child.send({ id, event });
+      slot.child.send({ id, event }, undefined, undefined, () => {});
     });
   };
 

@@ -50,12 +50,18 @@ export function simulateHold(options: SimulationOptions): SimulationResult {
       text: `${traceId}:m`.padEnd(400, ' '),
     });
     for (let s = 0; s < options.spansPerTrace - 1; s += 1) {
-      arrivals.push({ at: start + delay(), traceId, isMetadata: false, text: `${traceId}:${s}`.padEnd(600, ' ') });
+      arrivals.push({
+        at: start + delay(),
+        traceId,
+        isMetadata: false,
+        text: `${traceId}:${s}`.padEnd(600, ' '),
+      });
     }
   }
   arrivals.sort((a, b) => a.at - b.at);
 
-  const windowOf = (at: number) => (options.windowSeconds > 0 ? Math.floor(at / options.windowSeconds) : Math.floor(at));
+  const windowOf = (at: number) =>
+    options.windowSeconds > 0 ? Math.floor(at / options.windowSeconds) : Math.floor(at);
   const arrivedAt = new Map(arrivals.map((a) => [a.text, a.at]));
   let state: unknown = EMPTY_HOLD;
   let released = 0;
@@ -71,7 +77,11 @@ export function simulateHold(options: SimulationOptions): SimulationResult {
     while (i < arrivals.length && windowOf(arrivals[i]?.at as number) === window) {
       const second = Math.floor(arrivals[i]?.at as number);
       const batch = [];
-      while (i < arrivals.length && Math.floor(arrivals[i]?.at as number) === second && windowOf(arrivals[i]?.at as number) === window) {
+      while (
+        i < arrivals.length &&
+        Math.floor(arrivals[i]?.at as number) === second &&
+        windowOf(arrivals[i]?.at as number) === window
+      ) {
         batch.push(arrivals[i] as (typeof arrivals)[number]);
         i += 1;
       }

@@ -23,16 +23,28 @@ const handler =
       })
     : createStreamHandler({
         idMode: env.ID_MODE === 'full128' ? 'full128' : 'compat',
-        send: (traces) => sendToAgent(traces, { url: env.AGENT_URL as string }),
+        send: async (traces) => {
+          const result = await sendToAgent(traces, { url: env.AGENT_URL as string });
+          // For the bench's latency figures: which spans the agent took, and when.
+          if (env.REPORT_SENT === '1') reply({ sent: traces.flat().map((s) => s.span_id), at: Date.now() });
+          return result;
+        },
         warn: quiet,
       });
+
+/** Replies while the parent listens; after it closed the channel (the run ended) there is no one to tell. */
+function reply(message: unknown): void {
+  if (process.connected) process.send?.(message, undefined, undefined, () => {});
+}
+process.on('error', () => {});
+process.on('disconnect', () => process.exit(0));
 
 process.on('message', async (message: { id: number; event: unknown }) => {
   try {
     const result = await handler(message.event);
-    process.send?.({ id: message.id, result });
+    reply({ id: message.id, result });
   } catch (error) {
-    process.send?.({ id: message.id, error: (error as Error).message });
+    reply({ id: message.id, error: (error as Error).message });
   }
 });
-process.send?.({ ready: true });
+reply({ ready: true });

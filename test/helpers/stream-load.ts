@@ -31,6 +31,10 @@ export interface LoadOptions {
   readonly killAt: number;
   /** Virtual milliseconds between two source payloads (the arrival clock of the stand-in). */
   readonly payloadSpacingMs?: number;
+  /** Real time instead (the bench): arrivals stamped with Date.now, latencies measured. */
+  readonly realClock?: boolean;
+  /** The target rate of the producer in spans/s (real clock only); default: as fast as it can. */
+  readonly spansPerSecond?: number;
 }
 
 export interface LoadResult {
@@ -42,11 +46,20 @@ export interface LoadResult {
   readonly processesStarted: number;
   readonly elapsedMs: number;
   readonly agent: AgentStandIn;
+  /** Real clock only: per span, ms from its payload's put to the agent taking it (first time). */
+  readonly latenciesMs: readonly number[];
 }
 
 export async function runStreamLoad(options: LoadOptions): Promise<LoadResult> {
   let now = 1_765_000_000_000;
-  const kinesis = await startKinesis({ clock: () => now });
+  const kinesis = await startKinesis({ clock: options.realClock ? Date.now : () => now });
+  const putAt = new Map<string, number>();
+  const sentAt = new Map<string, number>();
+  const onSent = options.realClock
+    ? (ids: readonly string[], at: number) => {
+        for (const id of ids) if (!sentAt.has(id)) sentAt.set(id, at);
+      }
+    : undefined;
   const agent = await startAgent();
   const client = new KinesisClient(kinesisClientConfig(kinesis.url));
   await client.send(new CreateStreamCommand({ StreamName: 'spans', ShardCount: options.sourceShards }));
@@ -61,10 +74,11 @@ export async function runStreamLoad(options: LoadOptions): Promise<LoadResult> {
       TARGET_STREAM: 'spans-by-trace',
     });
     pools.push(repartition);
-    const consume = await startConsumerPool(options.consumers, {
-      CONSUMER_MODE: 'consume',
-      AGENT_URL: agent.url,
-    });
+    const consume = await startConsumerPool(
+      options.consumers,
+      { CONSUMER_MODE: 'consume', AGENT_URL: agent.url },
+      onSent,
+    );
     pools.push(consume);
 
     const traces = generateTraces(options.traces, {
@@ -127,6 +141,19 @@ export async function runStreamLoad(options: LoadOptions): Promise<LoadResult> {
           Data: writeSubscriptionPayload('aws/spans', events),
         });
       }
+      if (options.realClock && options.spansPerSecond !== undefined) {
+        // Hold the target rate: wait until this chunk is due (the producer's pacing, not a test wait).
+        const due = started + (i / options.spansPerSecond) * 1000;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+      if (options.realClock) {
+        const at = Date.now();
+        for (const message of records.slice(i, i + options.eventsPerPayload * 10)) {
+          const spanId = /"spanId":"([0-9a-f]{16})"/.exec(message)?.[1] as string;
+          putAt.set(BigInt(`0x${spanId}`).toString(), at);
+        }
+      }
       await client.send(new PutRecordsCommand({ StreamName: 'spans', Records: entries }));
       now += (options.payloadSpacingMs ?? 100) * entries.length;
     }
@@ -141,6 +168,7 @@ export async function runStreamLoad(options: LoadOptions): Promise<LoadResult> {
       processesStarted: repartition.started() + consume.started(),
       elapsedMs,
       agent,
+      latenciesMs: [...sentAt].map(([id, at]) => at - (putAt.get(id) ?? at)),
     };
   } finally {
     await Promise.all(pools.map((pool) => pool.close()));

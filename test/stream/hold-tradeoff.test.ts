@@ -10,7 +10,8 @@ describe('hold time vs traces joined', () => {
   const results = windows.map((windowSeconds) => simulateHold({ ...base, windowSeconds }));
 
   it('no span is lost or sent twice, whatever the window', () => {
-    for (const result of results) assert.equal(result.released, result.spans, `window ${result.windowSeconds} s`);
+    for (const result of results)
+      assert.equal(result.released, result.spans, `window ${result.windowSeconds} s`);
   });
 
   it('a longer hold joins more traces; the longest joins nearly all', () => {
