@@ -25,7 +25,7 @@ export function convertSpanRecords(messages: readonly string[], idMode: TraceIdM
   for (const message of messages) {
     let value: unknown;
     try {
-      value = parseExactJson(message);
+      value = parseSpanRecord(message);
     } catch {
       skipped.push('span record is not JSON');
       continue;
@@ -34,6 +34,24 @@ export function convertSpanRecords(messages: readonly string[], idMode: TraceIdM
   }
   for (const skip of read.skipped) skipped.push(skip.reason);
   return { spans: convertOtelSpans(read.spans, { idMode }), skipped };
+}
+
+const TIMES = /"(startTimeUnixNano|endTimeUnixNano|timeUnixNano)":(\d+)/g;
+const LONG_NUMBER = /\d{16,}/;
+
+/**
+ * One span record, parsed with its nanosecond times exact. `parseExactJson` (a `JSON.parse` reviver
+ * that keeps every number's text) is most of a record's cost; here the time fields, which always
+ * exceed 2^53, become strings first (the reader takes either), and plain `JSON.parse` does the rest
+ * when no other digit run is long enough to lose precision. Anything else takes the exact parser.
+ * A key is only matched whole, quote to colon, so text inside a string value (where quotes are
+ * escaped) is never rewritten.
+ */
+export function parseSpanRecord(text: string): unknown {
+  const quoted = text.replace(TIMES, '"$1":"$2"');
+  return LONG_NUMBER.test(quoted.replace(/"(startTimeUnixNano|endTimeUnixNano|timeUnixNano)":"\d+"/g, ''))
+    ? parseExactJson(text)
+    : JSON.parse(quoted);
 }
 
 /** Spans grouped by Datadog trace id, in first-seen order: what the agent sink takes. */

@@ -226,6 +226,7 @@ function anyValueOf(value: unknown): AttributeValue | undefined {
 
 /** An int64: a number when it is exact, else its decimal text. */
 function integerOf(value: unknown): AttributeValue | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
   const text = value instanceof JsonNumber ? value.source : typeof value === 'string' ? value : undefined;
   if (text === undefined || !/^-?[0-9]+$/.test(text)) return undefined;
   const n = Number(text);
