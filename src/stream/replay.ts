@@ -57,7 +57,7 @@ export function readReplayInput(
 
 function collect(value: unknown, where: string, into: ReplayRecords): void {
   if (Array.isArray(value)) {
-    value.forEach((item, i) => collect(item, `${where}[${i}]`, into));
+    for (const [i, item] of value.entries()) collect(item, `${where}[${i}]`, into);
     return;
   }
   const event = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
