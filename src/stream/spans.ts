@@ -37,7 +37,9 @@ export function convertSpanRecords(messages: readonly string[], idMode: TraceIdM
 }
 
 const TIMES = /"(startTimeUnixNano|endTimeUnixNano|timeUnixNano)":(\d+)/g;
-const LONG_NUMBER = /\d{16,}/;
+// A number token of 16 digits or more (after a colon, bracket or comma); digits inside strings
+// mostly do not match, and when one does the exact parser is merely slower, never wrong.
+const LONG_NUMBER = /[:[,]\s*-?\d{16,}/;
 
 /**
  * One span record, parsed with its nanosecond times exact. `parseExactJson` (a `JSON.parse` reviver
@@ -49,9 +51,8 @@ const LONG_NUMBER = /\d{16,}/;
  */
 export function parseSpanRecord(text: string): unknown {
   const quoted = text.replace(TIMES, '"$1":"$2"');
-  return LONG_NUMBER.test(quoted.replace(/"(startTimeUnixNano|endTimeUnixNano|timeUnixNano)":"\d+"/g, ''))
-    ? parseExactJson(text)
-    : JSON.parse(quoted);
+  // The quoted times now follow `:"`, so only other long numbers match.
+  return LONG_NUMBER.test(quoted) ? parseExactJson(text) : JSON.parse(quoted);
 }
 
 /** Spans grouped by Datadog trace id, in first-seen order: what the agent sink takes. */
