@@ -144,7 +144,9 @@ export function createStreamHandler(
         await options.send(traces);
       } catch (error) {
         sent = false;
-        if (event.source === 'awslogs') throw error;
+        // Nothing to report as a failed item (a direct subscription; a window's final invocation,
+        // which has no records): fail the invocation, so Lambda retries it (with the same state).
+        if (event.source === 'awslogs' || event.records.length === 0) throw error;
         warn(
           `[xray-dd-merge] stream: the agent did not take the batch; it will be retried: ${(error as Error).message}`,
         );

@@ -126,3 +126,34 @@ describe('the stream handler, against the agent stand-in', () => {
     assert.equal(lines.length, 1);
   });
 });
+
+describe('the stream handler in a tumbling window', () => {
+  it("the window's final invocation fails when the agent is down, and its retry with the same state sends every held span", async () => {
+    const agent = await startAgent();
+    let url = 'http://127.0.0.1:9';
+    const handler = createStreamHandler({
+      idMode: 'compat',
+      send: (traces) => sendToAgent(traces, { url }),
+      warn: () => {},
+    });
+    const traces = generateTraces(3, { seed: 8, hybridShare: 0 });
+    const data = b64(
+      writeSubscriptionPayload(
+        'aws/spans',
+        traces.flatMap((t) => t.records).map((message, i) => ({ id: String(i), timestamp: 0, message })),
+      ),
+    );
+    const window = { start: '2026-12-06T01:00:00Z', end: '2026-12-06T01:01:00Z' };
+    const first = await handler({ Records: [{ kinesis: { data, sequenceNumber: '1' } }], window, state: {} });
+    assert.deepEqual(first.batchItemFailures, [], 'serverless-first spans are held, nothing sent yet');
+    const final = { Records: [], window, state: first.state, isFinalInvokeForWindow: true };
+    await assert.rejects(handler(final), /cannot reach the agent/);
+    url = agent.url;
+    assert.deepEqual(await handler(final), {
+      batchItemFailures: [],
+      state: { meta: {}, held: {}, heldBytes: 0 },
+    });
+    assert.equal(agent.traces.flat().length, traces.flatMap((t) => t.records).length);
+    await agent.close();
+  });
+});
