@@ -24,6 +24,8 @@ export interface StreamBench {
   handler: { spans: number; rounds: number; spansPerSecond: number[]; bestSpansPerSecond: number };
   load: Array<{
     consumers: number;
+    /** The producer's target rate; absent: unpaced. */
+    targetSpansPerSecond?: number;
     spans: number;
     received: number;
     complete: boolean;
@@ -82,9 +84,16 @@ export async function measureStream(quick = false): Promise<StreamBench> {
   );
 
   const load: StreamBench['load'] = [];
-  for (const consumers of [1, 2]) {
+  // Unpaced (the whole backlog at once: throughput), then paced at a target rate (latency).
+  const shapes: Array<{ consumers: number; spansPerSecond?: number }> = [
+    { consumers: 1 },
+    { consumers: 2 },
+    { consumers: 2, spansPerSecond: 1_000 },
+  ];
+  for (const { consumers, spansPerSecond } of shapes) {
     const traces = quick ? 1_000 : 6_000;
     const run = await runStreamLoad({
+      ...(spansPerSecond !== undefined ? { spansPerSecond } : {}),
       traces,
       seed: 24,
       sourceShards: 4,
@@ -101,6 +110,7 @@ export async function measureStream(quick = false): Promise<StreamBench> {
     const sorted = [...run.latenciesMs].sort((a, b) => a - b);
     load.push({
       consumers,
+      ...(spansPerSecond !== undefined ? { targetSpansPerSecond: spansPerSecond } : {}),
       spans: expected,
       received: run.received.length,
       complete: unique.size === expected,
@@ -116,7 +126,7 @@ export async function measureStream(quick = false): Promise<StreamBench> {
     await run.agent.close();
     const l = load.at(-1) as StreamBench['load'][number];
     console.log(
-      `  load run, ${consumers} function process(es) per stage, 4+4 shards, one killed: ${l.spans.toLocaleString('en')} spans in ${l.elapsedMs} ms = ${l.spansPerSecond.toLocaleString('en')} spans/s; all arrived: ${l.complete} (${l.received - l.spans} duplicates); latency p50 ${l.latencyMs.p50} ms, p90 ${l.latencyMs.p90}, p99 ${l.latencyMs.p99}, max ${l.latencyMs.max}`,
+      `  load run, ${consumers} function process(es) per stage, ${spansPerSecond !== undefined ? `producer paced at ${spansPerSecond} spans/s` : 'unpaced'}, 4+4 shards, one killed: ${l.spans.toLocaleString('en')} spans in ${l.elapsedMs} ms = ${l.spansPerSecond.toLocaleString('en')} spans/s; all arrived: ${l.complete} (${l.received - l.spans} duplicates); latency p50 ${l.latencyMs.p50} ms, p90 ${l.latencyMs.p90}, p99 ${l.latencyMs.p99}, max ${l.latencyMs.max}`,
     );
   }
 
