@@ -18,6 +18,7 @@
  * export const handler = createStreamHandler({ send: (traces) => sendToAgent(traces, { url }), idMode: 'compat' });
  */
 
+import { log } from '../log.ts';
 import { joinHybrid } from '../merge/hybrid-join.ts';
 import type { DatadogSpan } from '../merge/span.ts';
 import type { TraceIdMode } from '../xray/ids.ts';
@@ -151,6 +152,17 @@ export function createStreamHandler(
           `[xray-dd-merge] stream: the agent did not take the batch; it will be retried: ${(error as Error).message}`,
         );
       }
+    }
+    if (releasedEarly > 0) {
+      // The window state's cap: holds are cut short; more shards on the by-trace stream hold longer.
+      warn(
+        `[xray-dd-merge] stream: ${releasedEarly} held span records sent without waiting for their trace's metadata (the window state reached ${options.holdCapBytes ?? DEFAULT_HOLD_CAP_BYTES} bytes); add shards to the by-trace stream`,
+      );
+    }
+    if (event.source === 'kinesis' && event.window?.isFinal === true) {
+      log.info(
+        `stream: window done: ${out.length} spans sent in this invocation, ${joinedInvocations} invocations joined, ${releasedUnjoined} span records without their trace's metadata (serverless-first, or metadata late)`,
+      );
     }
     options.onReport?.({
       records: event.records.length,

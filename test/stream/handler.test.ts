@@ -157,3 +157,42 @@ describe('the stream handler in a tumbling window', () => {
     await agent.close();
   });
 });
+
+describe('the stream handler when the window state is full', () => {
+  it('sends the oldest held traces at once and says so in one line', async () => {
+    const agent = await startAgent();
+    const lines: string[] = [];
+    const reports: StreamReport[] = [];
+    const handler = createStreamHandler({
+      idMode: 'compat',
+      holdCapBytes: 2_000,
+      send: (traces) => sendToAgent(traces, { url: agent.url }),
+      warn: (line) => lines.push(line),
+      onReport: (report) => reports.push(report),
+    });
+    const traces = generateTraces(4, { seed: 21, hybridShare: 0 });
+    const data = b64(
+      writeSubscriptionPayload(
+        'aws/spans',
+        traces.flatMap((t) => t.records).map((message, i) => ({ id: String(i), timestamp: 0, message })),
+      ),
+    );
+    const window = { start: '2026-12-06T01:00:00Z', end: '2026-12-06T01:01:00Z' };
+    const result = await handler({
+      Records: [{ kinesis: { data, sequenceNumber: '1' } }],
+      window,
+      state: {},
+    });
+    assert.deepEqual(result.batchItemFailures, []);
+    const early = reports[0]?.releasedEarly ?? 0;
+    assert.ok(early > 0 && early < traces.flatMap((t) => t.records).length, `released early: ${early}`);
+    assert.equal(agent.traces.flat().length, early);
+    assert.equal(lines.length, 1);
+    assert.match(
+      lines[0] ?? '',
+      /held span records sent without waiting .* \(the window state reached 2000 bytes\); add shards/,
+    );
+    assert.ok(((result.state as { heldBytes: number }).heldBytes ?? 0) <= 2_000);
+    await agent.close();
+  });
+});
