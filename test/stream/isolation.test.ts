@@ -60,3 +60,33 @@ describe('xray-dd-merge/stream', () => {
     });
   }
 });
+
+describe('dist/stream-lambda (what the CDK construct deploys)', () => {
+  it('runs on its own: a direct subscription event reaches the agent named by DD_TRACE_AGENT_URL', async () => {
+    const { startAgent } = await import('../helpers/agent.ts');
+    const { writeSubscriptionPayload } = await import('../../src/stream/subscription.ts');
+    const { generateTraces } = await import('../helpers/span-records.ts');
+    const agent = await startAgent();
+    const [trace] = generateTraces(1, { seed: 30, hybridShare: 1 });
+    const records = trace?.records ?? [];
+    const data = writeSubscriptionPayload(
+      'aws/spans',
+      records.map((message, i) => ({ id: String(i), timestamp: 0, message })),
+    ).toString('base64');
+    const probe = `require(${JSON.stringify(path.join(ROOT, 'dist/stream-lambda/index.cjs'))}).handler(${JSON.stringify({ awslogs: { data } })}).then((r) => process.stdout.write(JSON.stringify(r)))`;
+    const { execFile } = await import('node:child_process');
+    const output = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ['-e', probe],
+        { cwd: '/', env: { PATH: process.env.PATH ?? '', DD_TRACE_AGENT_URL: agent.url } },
+        (error, stdout) => (error ? reject(error) : resolve(stdout)),
+      ),
+    );
+    assert.deepEqual(JSON.parse(output), { batchItemFailures: [] });
+    const spans = agent.traces.flat();
+    assert.equal(spans.length, records.length);
+    assert.deepEqual(new Set(spans.map((s) => s.trace_id.toString())), new Set([trace?.upstream?.traceId]));
+    await agent.close();
+  });
+});
