@@ -21,6 +21,7 @@ import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 
 export interface StoredRecord {
+  readonly shardId: string;
   readonly sequenceNumber: string;
   readonly partitionKey: string;
   readonly data: Buffer;
@@ -67,6 +68,7 @@ export async function startKinesis(options: { clock?: () => number } = {}): Prom
     const shard = shards.find((s) => hash >= s.start && hash <= s.end) as Shard;
     sequence += 1n;
     const record: StoredRecord = {
+      shardId: shard.id,
       sequenceNumber: (10n ** 20n + sequence).toString(),
       partitionKey,
       data: Buffer.from(data, 'base64'),

@@ -48,6 +48,8 @@ export interface LoadResult {
   readonly agent: AgentStandIn;
   /** Real clock only: per span, ms from its payload's put to the agent taking it (first time). */
   readonly latenciesMs: readonly number[];
+  /** Per trace id: the source shards and the source records its spans were written in. */
+  readonly placement: ReadonlyMap<string, { readonly shards: number; readonly records: number }>;
 }
 
 export async function runStreamLoad(options: LoadOptions): Promise<LoadResult> {
@@ -159,6 +161,22 @@ export async function runStreamLoad(options: LoadOptions): Promise<LoadResult> {
     }
     producerDone();
     const [first, second] = await Promise.all([stage1, stage2]);
+    const { readSubscriptionPayload } = await import('../../src/stream/subscription.ts');
+    const where = new Map<string, { shards: Set<string>; records: Set<string> }>();
+    for (const record of kinesis.records('spans')) {
+      const payload = readSubscriptionPayload(record.data);
+      if (payload.kind !== 'data') continue;
+      for (const message of payload.messages) {
+        const traceId = /"traceId":"([0-9a-f]{32})"/.exec(message)?.[1] as string;
+        const entry = where.get(traceId) ?? { shards: new Set(), records: new Set() };
+        entry.shards.add(record.shardId);
+        entry.records.add(record.sequenceNumber);
+        where.set(traceId, entry);
+      }
+    }
+    const placement = new Map(
+      [...where].map(([id, e]) => [id, { shards: e.shards.size, records: e.records.size }]),
+    );
     const elapsedMs = performance.now() - started;
     return {
       traces,
@@ -168,6 +186,7 @@ export async function runStreamLoad(options: LoadOptions): Promise<LoadResult> {
       processesStarted: repartition.started() + consume.started(),
       elapsedMs,
       agent,
+      placement,
       latenciesMs: [...sentAt].map(([id, at]) => at - (putAt.get(id) ?? at)),
     };
   } finally {

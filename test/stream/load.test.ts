@@ -65,6 +65,12 @@ describe('stream load run (short form)', () => {
   it('every hybrid trace, spread over batches and shards, came out as one trace: the upstream one', () => {
     const hybrid = run.traces.filter((t) => t.upstream !== undefined);
     assert.ok(hybrid.length > 30);
+    // The subscription spread them: most hybrid traces span several source shards and records.
+    const spread = hybrid.filter((t) => {
+      const placed = run.placement.get(t.traceId);
+      return placed !== undefined && placed.shards >= 2 && placed.records >= 3;
+    });
+    assert.ok(spread.length >= hybrid.length * 0.6, `${spread.length} of ${hybrid.length} spread`);
     const spans = run.agent.traces.flat();
     for (const trace of hybrid) {
       const own = spans.filter(
