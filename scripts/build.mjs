@@ -64,6 +64,8 @@ const entries = [
   { name: 'handler', entry: 'src/handler/redirect.ts', formats: ['cjs'], optional: true, runtime: true },
   // The layer's ESM redirect entry (top-level await), re-exported by the package root's handler.mjs.
   { name: 'handler', entry: 'src/handler/redirect-esm.ts', formats: ['esm'], optional: true, runtime: true },
+  // The aws/spans stream handler (issue 24): its own entry, never loaded by the runtime.
+  { name: 'stream', entry: 'src/stream/index.ts', formats: ['esm', 'cjs'], optional: true },
   { name: 'cli', entry: 'src/cli.ts', formats: ['esm'], optional: true, banner: '#!/usr/bin/env node' },
   // The CDK constructs: aws-cdk-lib and constructs are the user's (optional peers), never bundled.
   { name: 'cdk', entry: 'src/cdk/index.ts', formats: ['esm', 'cjs'], optional: true, cdk: true },
@@ -124,6 +126,20 @@ if (existsSync(path.join(root, 'src/merge/lambda.ts'))) {
   });
 }
 
+// The stream handler as a Lambda function, self-contained like the merger's (the Kinesis client
+// inside): the CDK construct's stream mode deploys this folder.
+if (existsSync(path.join(root, 'src/stream/index.ts'))) {
+  await esbuild.build({
+    ...common,
+    external: [],
+    entryPoints: ['src/stream/index.ts'],
+    format: 'cjs',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    outfile: path.join(dist, 'stream-lambda', 'index.cjs'),
+  });
+}
+
 // Declarations: tsc writes them under dist/types; thin entry files point the exports there.
 execFileSync(
   process.execPath,
@@ -134,6 +150,7 @@ for (const [name, types] of [
   ['index', 'index'],
   ['merge', 'merge/index'],
   ['cdk', 'cdk/index'],
+  ['stream', 'stream/index'],
 ]) {
   if (!existsSync(path.join(dist, 'types', `${types}.d.ts`))) continue;
   for (const ext of ['d.ts', 'd.cts']) {

@@ -38,6 +38,8 @@ import type { DatadogSpan } from './merge/span.ts';
 import { normalizeTraceId, readTraceIdList, traceIdsOfDatadogSpans } from './merge/trace-ids.ts';
 import { convertTraceInput, emptyTraceInput } from './merge/trace-input.ts';
 import { parseDuration, parseInstant, type TimeWindow } from './merge/window.ts';
+import { createStreamHandler } from './stream/handler.ts';
+import { type ReplayRecords, readReplayInput, replayEvents } from './stream/replay.ts';
 import type { TraceIdMode } from './xray/ids.ts';
 
 const EXIT_OK = 0;
@@ -66,6 +68,7 @@ Commands:
   pull      pull X-Ray traces over a time window from the X-Ray API and convert them
   convert   convert X-Ray segment documents to Datadog spans (NDJSON on stdout)
   merge     join X-Ray traces with Datadog spans into whole traces
+  stream    replay aws/spans subscription payloads (Kinesis records, Lambda events) as the stream handler
 
 Run 'xray-dd-merge <command> --help' for a command's options; --debug with any command prints
 stack traces for errors.
@@ -86,6 +89,20 @@ const OUTPUT_OPTIONS = `  --to agent|ndjson|html    where the spans go (default 
   --title TEXT              title of the html page`;
 
 const HELP: Record<string, string> = {
+  stream: `Usage: xray-dd-merge stream [FILE...] [options]
+
+Replay CloudWatch Logs subscription payloads of the aws/spans log group through the stream handler
+(xray-dd-merge/stream): the same decoding, conversion and hybrid join, all inputs in one window.
+
+Each FILE (or stdin when none or '-') holds raw gzip payloads, Lambda events ({"awslogs":{"data"}}
+or {"Records":[{"kinesis":{"data"}}]}, or a JSON array of them), lines of events or of base64
+payloads, or decoded {"messageType":"DATA_MESSAGE",…} envelopes.
+
+Options:
+${OUTPUT_OPTIONS}
+  --id-mode compat|full128  trace id mapping; must match the functions' DD_XRAY_TRACE_ID_MODE
+  -h, --help                show this help
+`,
   convert: `Usage: xray-dd-merge convert [FILE] [options]
 
 Convert X-Ray segment documents to Datadog spans, one span per line (NDJSON) with the agent's
@@ -671,7 +688,65 @@ async function traceIdsOf(values: Values, io: Io): Promise<string[] | undefined>
   return [...new Set(ids)];
 }
 
+async function streamCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse('stream', args, {
+    'id-mode': { type: 'string' },
+    to: { type: 'string' },
+    out: { type: 'string' },
+    'agent-url': { type: 'string' },
+    title: { type: 'string' },
+  });
+  if (values.help) {
+    io.stdout.write(HELP.stream as string);
+    return EXIT_OK;
+  }
+  const target = targetOf(values);
+  const settings = resolveMergerSettings(mergerEnvironment());
+  const idMode = idModeOf(values, settings.traceIdMode);
+  const read: ReplayRecords = { payloads: [], unrecognised: [] };
+  for (const file of positionals.length > 0 ? positionals : ['-']) {
+    readReplayInput(await readBytes(file, io), file === '-' ? 'stdin' : file, read);
+  }
+  for (const line of read.unrecognised.slice(0, 20)) io.stderr.write(`  skipped ${line}\n`);
+  const traces: DatadogSpan[][] = [];
+  let joined = 0;
+  let unjoined = 0;
+  const handler = createStreamHandler({
+    idMode,
+    // Local: no Lambda state limit, the whole replay is held for the join.
+    holdCapBytes: Number.POSITIVE_INFINITY,
+    send: async (batch) => {
+      traces.push(...batch);
+    },
+    warn: (line) => io.stderr.write(`  ${line.replace('[xray-dd-merge] stream: ', '')}\n`),
+    onReport: (report) => {
+      joined += report.joined;
+      unjoined += report.releasedUnjoined;
+    },
+  });
+  const [batch, final] = replayEvents(read.payloads);
+  const { state } = await handler(batch);
+  await handler(final(state));
+  io.stderr.write(
+    `stream: ${plural(read.payloads.length, 'payload')}, ${traces.reduce((n, t) => n + t.length, 0)} spans; ` +
+      `${plural(joined, 'invocation')} joined an upstream trace; ${unjoined} span records without their trace's metadata\n`,
+  );
+  io.stderr.write(
+    `stream: ${await deliver(traces, target, values, stringOption(values, 'agent-url') ?? settings.agentUrl, io)}\n`,
+  );
+  return EXIT_OK;
+}
+
+/** A file's bytes (stdin for '-'); a path that cannot be read is one line, as for the other inputs. */
+async function readBytes(path: string, io: Io): Promise<Uint8Array> {
+  const source = path === '-' ? (io.stdin as AsyncIterable<Buffer | string>) : await openInput(path);
+  const chunks: Buffer[] = [];
+  for await (const chunk of source) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks);
+}
+
 const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
+  stream: streamCommand,
   convert: convertCommand,
   merge: mergeCommand,
   pull: pullCommand,

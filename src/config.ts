@@ -405,6 +405,10 @@ export interface MergerEnvironment {
   readonly concurrency?: string;
   /** DD_MERGER_INCLUDE_METADATA: copy segment metadata into span meta. */
   readonly includeMetadata?: string;
+  /** DD_MERGER_REPARTITION_STREAM: the stream the stream path's re-partitioning stage writes to. */
+  readonly repartitionStream?: string;
+  /** DD_MERGER_KINESIS_ENDPOINT: a Kinesis API endpoint override. */
+  readonly kinesisEndpoint?: string;
 }
 
 export function mergerEnvironment(env: NodeJS.ProcessEnv = process.env): MergerEnvironment {
@@ -420,6 +424,8 @@ export function mergerEnvironment(env: NodeJS.ProcessEnv = process.env): MergerE
     xrayEndpoint: env.DD_MERGER_XRAY_ENDPOINT,
     concurrency: env.DD_MERGER_CONCURRENCY,
     includeMetadata: env.DD_MERGER_INCLUDE_METADATA,
+    repartitionStream: env.DD_MERGER_REPARTITION_STREAM,
+    kinesisEndpoint: env.DD_MERGER_KINESIS_ENDPOINT,
     env: env.DD_ENV,
   };
 }

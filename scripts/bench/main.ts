@@ -82,6 +82,7 @@ const { values: args } = parseArgs({
     'compile-cache': { type: 'boolean', default: false },
     'skip-merger': { type: 'boolean', default: false },
     'skip-cold-start': { type: 'boolean', default: false },
+    'skip-stream': { type: 'boolean', default: false },
     node: { type: 'string', default: '22,24' },
     exporter: { type: 'string', default: 'agent' },
     runs: { type: 'string' },
@@ -564,6 +565,9 @@ async function measureAll(): Promise<Results> {
     convertInput = await measureConvertInput(nodeBinary(MAJORS[0] ?? '22'), CONVERT_INPUT_MB);
     html = await measureHtml(nodeBinary(MAJORS[0] ?? '22'), HTML_TRACES);
   }
+
+  // The stream path (issue 24): its own section and bench-out/stream.json.
+  if (!args['skip-stream']) await (await import('./stream.ts')).measureStream(quick);
 
   const forbiddenModules: Record<string, string[]> = {};
   for (const [major, reports] of Object.entries(nodes)) {

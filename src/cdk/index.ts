@@ -34,6 +34,8 @@ export {
   type TransactionSearchAction,
 } from './merger-permissions.ts';
 export { MAX_INTERVAL_MINUTES, mergerVariables, rateExpression } from './merger-settings.ts';
+export { STREAM_BUNDLE_DIR, StreamCode } from './stream-code.ts';
+export { XRayDatadogStreamMerger, type XRayDatadogStreamMergerProps } from './stream-merger.ts';
 export { MergerTemplateStack, synthesizeMergerTemplate } from './template-stack.ts';
 export {
   checkNodeFunction,

@@ -70,7 +70,7 @@ class LayerMergerCode extends MergerCode {
 }
 
 /** This package's root, from src/cdk (tests) or dist (the built entry). */
-function packageRoot(): string {
+export function packageRoot(): string {
   let dir = typeof __dirname === 'string' ? __dirname : path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = path.join(dir, 'package.json');

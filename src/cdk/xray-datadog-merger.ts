@@ -32,7 +32,9 @@ import type { TraceIdMode } from './xray-datadog-merge.ts';
 
 /**
  * How runs start. `schedule`: an EventBridge rule every interval, each run merging the window of
- * its tick. Issue 24 adds a stream mode here, with its trigger module beside schedule-trigger.ts.
+ * its tick. The stream mode (every span of `aws/spans`, in real time) is a different deployment —
+ * two functions, Kinesis streams, a subscription filter, no X-Ray reads — so it is its own
+ * construct, `XRayDatadogStreamMerger` in `stream-merger.ts`.
  */
 export type MergerMode = 'schedule';
 

@@ -226,6 +226,7 @@ function anyValueOf(value: unknown): AttributeValue | undefined {
 
 /** An int64: a number when it is exact, else its decimal text. */
 function integerOf(value: unknown): AttributeValue | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
   const text = value instanceof JsonNumber ? value.source : typeof value === 'string' ? value : undefined;
   if (text === undefined || !/^-?[0-9]+$/.test(text)) return undefined;
   const n = Number(text);
@@ -243,6 +244,10 @@ function plainValueOf(value: unknown): AttributeValue | undefined {
   if (Array.isArray(value))
     return value.map(plainValueOf).filter((v): v is AttributeValue => v !== undefined);
   if (isObject(value))
-    return JSON.stringify(value, (_k, v: unknown) => (v instanceof JsonNumber ? Number(v.source) : v));
+    // Numbers keep their digits (an id written as a JSON number above 2^53 stays exact).
+    return JSON.stringify(value, (_k, v: unknown) => (v instanceof JsonNumber ? rawJson(v.source) : v));
   return undefined;
 }
+
+/** `JSON.rawJSON` (Node 21+): a number written into JSON text as its own digits. */
+const rawJson = (JSON as unknown as { rawJSON: (text: string) => unknown }).rawJSON;

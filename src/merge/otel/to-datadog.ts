@@ -18,8 +18,10 @@
  */
 
 import { datadogSpanId, datadogTraceId, type TraceIdMode, USER_KEEP } from '../../xray/ids.ts';
+import { METADATA_SUBSEGMENT, UPSTREAM_TAG } from '../datadog-metadata.ts';
 import { sortSpans } from '../order.ts';
 import { type DatadogSpan, ORIGIN_TAG } from '../span.ts';
+import { JsonNumber, parseExactJson } from '../span-json.ts';
 import { db, dbSystem, dbType } from './db.ts';
 import { faas } from './faas.ts';
 import { graphql } from './graphql.ts';
@@ -99,6 +101,8 @@ function toDatadog(span: OtelSpan, idMode: TraceIdMode): DatadogSpan {
   meta[ORIGIN_TAG] = 'xray';
   meta['xray.trace_id'] = xrayTraceId;
   if (span.end === undefined) meta['xray.in_progress'] = 'true';
+  const upstream = upstreamOf(span);
+  if (upstream !== undefined) meta[UPSTREAM_TAG] = upstream;
   if (span.parentSpanId === undefined || span.kind === 'server' || span.kind === 'consumer')
     metrics._sampling_priority_v1 = USER_KEEP;
 
@@ -125,6 +129,39 @@ function toDatadog(span: OtelSpan, idMode: TraceIdMode): DatadogSpan {
     metrics: sortedRecord(metrics),
   };
 }
+
+/**
+ * X-Ray metadata becomes one attribute per namespace, `aws.xray.metadata.<namespace>`, holding the
+ * namespace's object (as JSON text, or a nested object in a flat `aws/spans` record): the
+ * OpenTelemetry collector's awsxray translator names it so, and Transaction Search keeps X-Ray
+ * segments' metadata the same way. The `datadog-metadata` subsegment's `datadog.trace` goes into
+ * `_merge.upstream` exactly as the X-Ray converter puts it there, so the hybrid join sees an
+ * `aws/spans` record as it sees the segment document.
+ */
+function upstreamOf(span: OtelSpan): string | undefined {
+  if (span.name !== METADATA_SUBSEGMENT) return undefined;
+  const value = span.attributes[DATADOG_METADATA_ATTRIBUTE];
+  if (typeof value !== 'string') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = parseExactJson(value);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const trace = (parsed as Record<string, unknown>).trace;
+  if (trace === undefined) return undefined;
+  // Numbers keep their digits: an id written as a number above 2^53 is then reported malformed by
+  // the join instead of joining a rounded, wrong trace.
+  return (
+    JSON.stringify(trace, (_key, v: unknown) => (v instanceof JsonNumber ? rawJson(v.source) : v)) ?? 'null'
+  );
+}
+
+const rawJson = (JSON as unknown as { rawJSON: (text: string) => unknown }).rawJSON;
+
+/** Where an X-Ray segment's `metadata.datadog` lives on its OpenTelemetry span. */
+export const DATADOG_METADATA_ATTRIBUTE = 'aws.xray.metadata.datadog';
 
 function first(
   rules: readonly NamespaceRule[],
