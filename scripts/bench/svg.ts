@@ -31,7 +31,7 @@ export interface Chart {
 }
 
 const WIDTH = 960;
-const LABEL_WIDTH = 210;
+const LABEL_WIDTH = 250;
 const NOTE_WIDTH = 170;
 const PLOT_WIDTH = WIDTH - LABEL_WIDTH - NOTE_WIDTH - 40;
 const BAR_HEIGHT = 13;
