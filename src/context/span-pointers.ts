@@ -16,7 +16,6 @@
  * spanPointers('s3', s3Event); // [{ kind: 'aws.s3.object', direction: 'u', hash: '…32 hex…' }]
  */
 
-import { createHash } from 'node:crypto';
 import { isRecord } from './carrier.ts';
 import type { EventRecord, EventSourceName } from './extractors/types.ts';
 
@@ -27,7 +26,14 @@ export interface SpanPointer {
 }
 
 export function pointerHash(components: readonly string[]): string {
-  return createHash('sha256').update(components.join('|')).digest('hex').slice(0, 32);
+  // Loaded on first use: a static import of node:crypto costs every cold start (it makes dd-trace
+  // load its crypto instrumentation, and the ESM entry pull in more builtins).
+  return process
+    .getBuiltinModule('node:crypto')
+    .createHash('sha256')
+    .update(components.join('|'))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 function recordsOf(event: EventRecord): unknown[] {

@@ -15,7 +15,6 @@
  * export const extract = (event) => event.meta?.trace; // { traceId: '…', parentId: '…' }
  */
 
-import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type Config, lambdaEnvironment, type TraceExtractor } from '../config.ts';
@@ -23,6 +22,9 @@ import { describeError, log } from '../log.ts';
 import type { DatadogContext } from '../tracer/dd-trace.ts';
 import { isDatadogId } from '../xray/ids.ts';
 import { type CarrierSettings, fromTextMap, isRecord, type Note } from './carrier.ts';
+
+/** node:fs on first use: a static import in the ESM entry loads more builtins at every cold start. */
+const fs = () => process.getBuiltinModule('node:fs');
 
 const EXTENSIONS = ['', '.js', '.mjs', '.cjs'];
 const TID = /^[0-9a-f]{16}$/;
@@ -52,7 +54,9 @@ export function loadExtractor(spec: string, root: string): TraceExtractor | null
     return null;
   }
   const base = path.resolve(root, spec.slice(0, dot));
-  const file = EXTENSIONS.map((ext) => base + ext).find((f) => existsSync(f) && statSync(f).isFile());
+  const file = EXTENSIONS.map((ext) => base + ext).find(
+    (f) => fs().existsSync(f) && fs().statSync(f).isFile(),
+  );
   if (file === undefined) {
     log.debug(`DD_TRACE_EXTRACTOR=${spec}: no module ${base}(.js|.mjs|.cjs); no user extractor`);
     return null;

@@ -15,10 +15,12 @@
  * Left alone when the function chose for itself (`NODE_COMPILE_CACHE`, `NODE_DISABLE_COMPILE_CACHE`).
  */
 
-import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describeError, log } from '../log.ts';
+
+/** node:fs on first use: a static import in the ESM entry loads more builtins at every cold start. */
+const fs = () => process.getBuiltinModule('node:fs');
 
 /** Node's name for its cache directory, without the uid: `v22.23.3-x64-9ac5647c`. */
 export function compileCacheName(): string {
@@ -46,19 +48,19 @@ export function useShippedCompileCache(
   try {
     if (env.NODE_COMPILE_CACHE || env.NODE_DISABLE_COMPILE_CACHE) return 'left-to-the-function';
     // One stat when the layer ships no cache at all (the default build): nothing else is loaded.
-    if (!existsSync(shippedRoot)) return 'none-shipped';
+    if (!fs().existsSync(shippedRoot)) return 'none-shipped';
     const nodeModule = process.getBuiltinModule('node:module');
     if (typeof nodeModule.enableCompileCache !== 'function') return 'unsupported';
     if (nodeModule.getCompileCacheDir?.()) return 'left-to-the-function';
     const name = compileCacheName();
     const shipped = path.join(shippedRoot, name);
-    if (!existsSync(shipped)) return 'none-shipped';
+    if (!fs().existsSync(shipped)) return 'none-shipped';
     const link = path.join(linkRoot, `${name}-${process.getuid?.() ?? 0}`);
-    if (!existsSync(link)) {
+    if (!fs().existsSync(link)) {
       // Not `recursive`: the link root's parent is the temp directory, which exists (and a
       // recursive mkdir under a path the kernel refuses, such as in /proc, never returns on Node 22).
-      if (!existsSync(linkRoot)) mkdirSync(linkRoot);
-      symlinkSync(shipped, link, 'dir');
+      if (!fs().existsSync(linkRoot)) fs().mkdirSync(linkRoot);
+      fs().symlinkSync(shipped, link, 'dir');
     }
     const result = nodeModule.enableCompileCache(linkRoot);
     const enabled = result.status === nodeModule.constants.compileCacheStatus.ENABLED;

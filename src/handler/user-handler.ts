@@ -10,10 +10,12 @@
  * const fn = await importUserHandler('/var/task', 'src/app.handler');
  */
 
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+
+/** node:fs on first use: a static import in the ESM entry loads more builtins at every cold start. */
+const fs = () => process.getBuiltinModule('node:fs');
 
 // biome-ignore lint/complexity/noBannedTypes: a handler is any function the runtime can call
 export type UserHandler = Function;
@@ -87,7 +89,7 @@ export function candidateFiles(location: HandlerLocation): string[] {
 
 /** The first candidate that exists, as the runtime checks (`existsSync`), or undefined. */
 export function findModuleFile(location: HandlerLocation): string | undefined {
-  return candidateFiles(location).find((file) => existsSync(file));
+  return candidateFiles(location).find((file) => fs().existsSync(file));
 }
 
 /**

@@ -11,8 +11,7 @@
  * sendDistributionMetric('orders.placed', 1, 'team:checkout');
  */
 
-import dgram from 'node:dgram';
-import { existsSync } from 'node:fs';
+import type dgram from 'node:dgram';
 import { describeError, log } from '../log.ts';
 import { distributionLine } from './dogstatsd.ts';
 
@@ -28,14 +27,19 @@ export interface MetricsTarget {
 
 let defaultTarget: MetricsTarget | undefined;
 function targetOfProcess(): MetricsTarget {
-  defaultTarget ??= { extensionPresent: existsSync(EXTENSION_PATH), host: '127.0.0.1', port: 8125 };
+  defaultTarget ??= {
+    extensionPresent: process.getBuiltinModule('node:fs').existsSync(EXTENSION_PATH),
+    host: '127.0.0.1',
+    port: 8125,
+  };
   return defaultTarget;
 }
 
 let socket: dgram.Socket | undefined;
 function socketOf(): dgram.Socket {
   if (socket === undefined) {
-    socket = dgram.createSocket('udp4');
+    // Loaded on the first metric: nothing of it on the cold-start path.
+    socket = process.getBuiltinModule('node:dgram').createSocket('udp4');
     // A metric in flight must not keep the process (or the Lambda invocation's event loop) alive.
     socket.unref();
     socket.on('error', (error) => log.debug(`a metric was not sent: ${describeError(error)}`));

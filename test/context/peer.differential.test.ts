@@ -405,7 +405,15 @@ describe('the inferred spans, DD_TRACE_MANAGED_SERVICES on in both', () => {
             // Times from the event agree absolutely; times taken at run time (the end of a trigger's
             // span, a start dd-trace takes as "now" for an event time of 0) agree relative to aws.lambda.
             const near = (a: number, b: number) => Math.abs(a - b) <= 1;
-            if (!near(x.start, y.start) && !near(x.startFromLambda, y.startFromLambda))
+            // A start taken as "now" (the event carries no time) is each library's own moment
+            // before aws.lambda starts: how long before depends on its own speed (the peer's took
+            // 2 ms once under load), so both just before aws.lambda agree.
+            const nowBeforeLambda = (e: number) => e <= 0 && e >= -10;
+            if (
+              !near(x.start, y.start) &&
+              !near(x.startFromLambda, y.startFromLambda) &&
+              !(nowBeforeLambda(x.startFromLambda) && nowBeforeLambda(y.startFromLambda))
+            )
               differing.push(`${span}:start`);
             // An end from the event (an authorizer's, an upstream's) agrees absolutely; a trigger's
             // span ends where aws.lambda starts (asynchronous) or once it has ended (synchronous).
