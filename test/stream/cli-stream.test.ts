@@ -1,38 +1,18 @@
 // `xray-dd-merge stream`: replayed payloads in every accepted form, through the stream handler; a
 // hybrid trace whose spans are in different files comes out joined.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { writeSubscriptionPayload } from '../../src/stream/subscription.ts';
+import { type CliRun, root, runCli } from '../helpers/cli.ts';
 import { generateTraces } from '../helpers/span-records.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'xddm-stream-'));
 
-function cli(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['src/cli.ts', 'stream', ...args], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+const cli = (args: string[], stdin = ''): Promise<CliRun> => runCli(['stream', ...args], { stdin });
 
 const file = (name: string, content: string | Buffer) => {
   const at = path.join(dir, name);
