@@ -47,6 +47,11 @@ export function addTraceDocument(value: unknown, input: TraceInput): void {
  */
 const OTEL_MARKER = /UnixNano|unix_nano|resourceSpans|resource_spans/;
 
+/** Whether text may hold OpenTelemetry spans, and so must be parsed exactly. */
+export function mayHoldOpenTelemetry(text: string): boolean {
+  return OTEL_MARKER.test(text);
+}
+
 export function readTraceInput(text: string, into?: TraceInput): TraceInput {
   const input: TraceInput = into ?? emptyTraceInput();
   const parse = OTEL_MARKER.test(text) ? tryParse : tryParsePlain;

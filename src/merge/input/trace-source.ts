@@ -13,13 +13,18 @@
  * for await (const input of readTraceSource(await openInput(file), file, report)) convertTraceInput(input);
  */
 
-import { addTraceDocument, emptyTraceInput, readTraceInput, type TraceInput } from '../trace-input.ts';
+import {
+  addTraceDocument,
+  emptyTraceInput,
+  mayHoldOpenTelemetry,
+  readTraceInput,
+  type TraceInput,
+} from '../trace-input.ts';
 import { readStreamHead } from './stream-head.ts';
 import { gatherTraces } from './trace-window.ts';
 import { type ReadReport, readXRayDocuments } from './xray-stream.ts';
 
 const SNIFF_BYTES = 64 * 1024;
-const OTEL_MARKER = /UnixNano|unix_nano|resourceSpans|resource_spans/;
 
 /** Each trace of the input (or, for OpenTelemetry input read whole, everything) as a TraceInput. */
 export async function* readTraceSource(
@@ -28,7 +33,7 @@ export async function* readTraceSource(
   report: ReadReport,
 ): AsyncGenerator<TraceInput> {
   const { head, rest } = await readStreamHead(source, (head) => head.length >= SNIFF_BYTES);
-  if (OTEL_MARKER.test(head.toString('utf8'))) {
+  if (mayHoldOpenTelemetry(head.toString('utf8'))) {
     const chunks: Buffer[] = [];
     for await (const chunk of rest()) chunks.push(chunk);
     const text = Buffer.concat(chunks).toString('utf8');
