@@ -254,7 +254,8 @@ export function joinHybrid(input: readonly DatadogSpan[]): HybridJoinResult {
     spans: readonly DatadogSpan[],
     taken: ReadonlySet<DatadogSpan>,
   ): DatadogSpan | undefined {
-    const under = spans.filter((span) => !taken.has(span) && hangsUnder(span, invocation.parent_id, spans));
+    const byId = new Map(spans.map((span) => [span.span_id, span]));
+    const under = spans.filter((span) => !taken.has(span) && hangsUnder(span, invocation.parent_id, byId));
     const tagged = under.filter((span) => span.meta[XRAY_TRACE_ID_TAG] === invocation.xray_trace_id);
     const closest = (candidates: DatadogSpan[]) =>
       candidates.sort(
@@ -281,11 +282,11 @@ export function joinHybrid(input: readonly DatadogSpan[]): HybridJoinResult {
  * Whether `span`'s parent is `parentId`, directly or through inferred managed-service spans (the
  * wrapper's `aws.apigateway`, `aws.sqs`, …, tagged `_inferred_span.tag_source`) between them.
  */
-function hangsUnder(span: DatadogSpan, parentId: string, spans: readonly DatadogSpan[]): boolean {
+function hangsUnder(span: DatadogSpan, parentId: string, byId: ReadonlyMap<string, DatadogSpan>): boolean {
   let at: DatadogSpan | undefined = span;
   for (let depth = 0; at !== undefined && depth < 4; depth += 1) {
     if (at.parent_id === parentId) return true;
-    const parent = spans.find((s) => s.span_id === at?.parent_id);
+    const parent = byId.get(at.parent_id);
     at = parent?.meta['_inferred_span.tag_source'] !== undefined ? parent : undefined;
   }
   return false;
