@@ -13,7 +13,7 @@ import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import type { AgentStandIn, WireSpan } from '../helpers/agent.ts';
-import { lambdaContext, lambdaProcess } from '../helpers/lambda-env.ts';
+import { lambdaContext, lambdaProcessWithPeer } from '../helpers/lambda-env.ts';
 import { realFixture } from './fixtures.ts';
 import {
   type Field,
@@ -46,14 +46,7 @@ let ours: typeof import('../../src/index.ts');
 let peer: { datadog: (handler: Handler, config: Record<string, unknown>) => Handler };
 
 before(async () => {
-  agent = await lambdaProcess({
-    // datadog-lambda-js: no metrics, cold-start spans or console patching in this process.
-    DD_ENHANCED_METRICS: 'false',
-    DD_FLUSH_TO_LOG: 'true',
-    DD_COLD_START_TRACING: 'false',
-    DD_LOGS_INJECTION: 'false',
-    DD_LOG_LEVEL: 'error',
-  });
+  agent = await lambdaProcessWithPeer();
   ours = await import('../../src/index.ts');
   peer = createRequire(import.meta.url)('datadog-lambda-js');
 });

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { realFixture } from '../context/fixtures.ts';
 import type { AgentStandIn } from '../helpers/agent.ts';
-import { lambdaContext, lambdaProcess } from '../helpers/lambda-env.ts';
+import { lambdaContext, lambdaProcessWithPeer } from '../helpers/lambda-env.ts';
 
 type Handler = (event: unknown, context: unknown) => Promise<any>;
 
@@ -20,13 +20,7 @@ let ours: typeof import('../../src/index.ts');
 let peer: { datadog: (handler: Handler, config?: Record<string, unknown>) => Handler };
 
 before(async () => {
-  agent = await lambdaProcess({
-    DD_ENHANCED_METRICS: 'false',
-    DD_FLUSH_TO_LOG: 'true',
-    DD_COLD_START_TRACING: 'false',
-    DD_LOGS_INJECTION: 'false',
-    DD_LOG_LEVEL: 'error',
-  });
+  agent = await lambdaProcessWithPeer();
   ours = await import('../../src/index.ts');
   peer = createRequire(import.meta.url)('datadog-lambda-js');
 });

@@ -24,6 +24,20 @@ export async function lambdaProcess(env: Record<string, string> = {}): Promise<A
   return agent;
 }
 
+/**
+ * As {@link lambdaProcess}, for tests that also run datadog-lambda-js in this process: its metrics,
+ * cold-start spans, console patching and log lines off, its traces to the same agent.
+ */
+export function lambdaProcessWithPeer(): Promise<AgentStandIn> {
+  return lambdaProcess({
+    DD_ENHANCED_METRICS: 'false',
+    DD_FLUSH_TO_LOG: 'true',
+    DD_COLD_START_TRACING: 'false',
+    DD_LOGS_INJECTION: 'false',
+    DD_LOG_LEVEL: 'error',
+  });
+}
+
 let requestCounter = 0;
 
 /** A Lambda context as the runtime client builds it. */
