@@ -50,7 +50,6 @@ export const PACKAGE_FILES = [
   'LICENSE',
   'dist/config-schema.cjs',
   'dist/handler.cjs',
-  'dist/handler.js',
   'dist/index.cjs',
   'dist/index.js',
   'handler.cjs',

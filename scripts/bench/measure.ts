@@ -129,8 +129,7 @@ export function removeTaskRoot(dir: string): void {
 }
 
 function layerEntry(): string {
-  const esm = path.join(root, 'handler.mjs');
-  return existsSync(path.join(root, 'dist/handler.js')) ? esm : path.join(root, 'dist/handler.cjs');
+  return path.join(root, 'handler.mjs');
 }
 
 export function subjects(taskRoot: string): Subject[] {

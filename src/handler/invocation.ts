@@ -115,26 +115,6 @@ function factsOf(context: LambdaContextLike): { requestId?: string; region?: str
   };
 }
 
-/** A header of the canonical form, for priming: no invocation ever sees it. */
-const PRIMING_HEADER = 'Root=1-5e272390-8c398be037738dc042009320;Parent=94ae789b969f1cc5;Sampled=1';
-
-/**
- * Runs this package's own pure steps of an invocation's path once, when the handler is wrapped
- * (Lambda's init phase), so the first invocation does not pay for compiling them: reading an X-Ray
- * header, the id mapping, detecting an event's source. dd-trace's `extract` is left to the first
- * invocation: compiling it costs about 1.5 ms, the floor (dd-trace alone) never pays it at init,
- * and the budgets give init 5 ms and the first invocation 3 ms over the floor. No span is started,
- * no user code runs, nothing is sent. Never throws.
- */
-export function primeInvocationPath(runtime: WrapperRuntime): void {
-  try {
-    xrayParent(parseTraceHeader(PRIMING_HEADER), runtime.config);
-    eventSourceOf({});
-  } catch (error) {
-    log.debug(`priming the invocation path failed: ${describeError(error)}`);
-  }
-}
-
 /** A fault in one step of finishing: one debug line per step per process, never thrown. */
 function stepFailed(what: string, fault: unknown): void {
   log.once('debug', `finish:${what}`, `${what} failed: ${describeError(fault)}`);

@@ -7,7 +7,7 @@
  * in the message.
  *
  * @example
- * const fn = await importUserHandler('/var/task', 'src/app.handler');
+ * const fn = await loadUserHandler('/var/task', 'src/app.handler');
  */
 
 import { createRequire } from 'node:module';
@@ -166,12 +166,57 @@ export function resolveExport(module: unknown, location: HandlerLocation, file: 
   return found as UserHandler;
 }
 
+/** The `type` of the nearest package.json above `dir`, as Node scopes it (not past `node_modules`). */
+function packageType(dir: string): string | undefined {
+  for (let current = dir; ; current = path.dirname(current)) {
+    const file = path.join(current, 'package.json');
+    if (fs().existsSync(file)) {
+      try {
+        const type = (JSON.parse(fs().readFileSync(file, 'utf8')) as { type?: unknown }).type;
+        return typeof type === 'string' ? type : undefined;
+      } catch {
+        return undefined; // Node reports an unreadable package.json itself when it loads the module.
+      }
+    }
+    if (path.basename(current) === 'node_modules' || path.dirname(current) === current) return undefined;
+  }
+}
+
 /**
- * Loads the handler with `import()`, as the nodejs24.x runtime client does: ESM, CommonJS and ESM
- * with top-level await all load, and the handler is known (its arity, its streaming markers)
- * before anything reads it.
+ * Whether Node loads `file` as CommonJS by its extension and package scope: `.cjs`, or `.js` and
+ * extensionless files outside a `"type": "module"` scope. A typeless `.js` file written as ESM is
+ * CommonJS here; Node's syntax detection still loads it as ESM, through `require(esm)`.
  */
-export async function importUserHandler(taskRoot: string, handler: string): Promise<UserHandler> {
+export function isCommonJsByScope(file: string): boolean {
+  if (file.endsWith('.mjs')) return false;
+  if (file.endsWith('.cjs')) return true;
+  return packageType(path.dirname(file)) !== 'module';
+}
+
+/**
+ * `require()` refused `file` itself because it is an ES module it cannot load synchronously (top-level
+ * await, or a Node without `require(esm)`): the module has not run, and `import()` can load it. The
+ * same codes thrown from inside the user's module (its own `require()` of such a module) show the
+ * module in the stack, and are the user's error.
+ */
+function refusedAsEsm(error: unknown, file: string): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code !== 'ERR_REQUIRE_ASYNC_MODULE' && code !== 'ERR_REQUIRE_ESM') return false;
+  const frames = String((error as Error).stack ?? '')
+    .split('\n')
+    .filter((line) => line.trimStart().startsWith('at '));
+  return !frames.some((line) => line.includes(file));
+}
+
+/**
+ * Loads the handler for the layer's ESM entry, with the runtime's lookup: CommonJS modules with
+ * `require()`, ES modules with `import()` (top-level await included). The handler found is the one
+ * the runtime would find, with its arity and streaming markers, known before anything reads it.
+ * `require()` is the nodejs22.x runtime's own way for CommonJS; nodejs24.x `import()`s them, which
+ * gives the same `module.exports`, but on a cold start costs Node's CommonJS export scan of the
+ * module (and on Node 22 loading the scanner) for nothing.
+ */
+export async function loadUserHandler(taskRoot: string, handler: string): Promise<UserHandler> {
   const location = parseHandler(handler, taskRoot);
   const file = findModuleFile(location);
   let module: unknown;
@@ -179,7 +224,7 @@ export async function importUserHandler(taskRoot: string, handler: string): Prom
   try {
     if (file) {
       loadedFrom = file;
-      module = await import(pathToFileURL(file).href);
+      module = isCommonJsByScope(file) ? await requireOrImport(file, taskRoot) : await importFile(file);
     } else {
       const resolved = resolveByNode(location, taskRoot);
       if (!resolved) throw notFound(location, taskRoot);
@@ -190,6 +235,25 @@ export async function importUserHandler(taskRoot: string, handler: string): Prom
     throw classifyLoadError(error);
   }
   return resolveExport(module, location, loadedFrom);
+}
+
+function importFile(file: string): Promise<unknown> {
+  return import(pathToFileURL(file).href);
+}
+
+async function requireOrImport(file: string, taskRoot: string): Promise<unknown> {
+  // Whole stacks while the module loads, so an error from inside it shows the module's frame
+  // however deep its require() chain is; put back unless the module set a limit of its own.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = Number.POSITIVE_INFINITY;
+  try {
+    return createRequire(path.join(taskRoot, 'noop.js'))(file);
+  } catch (error) {
+    if (refusedAsEsm(error, file)) return await importFile(file);
+    throw error;
+  } finally {
+    if (Error.stackTraceLimit === Number.POSITIVE_INFINITY) Error.stackTraceLimit = limit;
+  }
 }
 
 /**

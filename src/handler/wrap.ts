@@ -8,12 +8,7 @@ import { type Options, resolveConfig } from '../config.ts';
 import { describeError, log } from '../log.ts';
 import { getTracer } from '../tracer/dd-trace.ts';
 import { recordModuleLoads } from '../tracer/module-loads.ts';
-import {
-  Invocation,
-  type LambdaContextLike,
-  primeInvocationPath,
-  type WrapperRuntime,
-} from './invocation.ts';
+import { Invocation, type LambdaContextLike, type WrapperRuntime } from './invocation.ts';
 
 /** The runtime client's markers for response-streaming handlers (`awslambda.streamifyResponse`). */
 export const HANDLER_STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
@@ -47,7 +42,6 @@ function createRuntime(options: Options | undefined): WrapperRuntime | undefined
   // With datadog(handler) in code, the function's top-level imports have loaded by now: only later
   // loads are recorded (the layer's redirect starts recording before the handler module loads).
   if (config.coldStartTracing) recordModuleLoads();
-  primeInvocationPath(runtime);
   return runtime;
 }
 

@@ -5,9 +5,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { redirectTarget } from '../../src/handler/redirect-core.ts';
+import { redirectTarget } from '../../src/handler/redirect.ts';
 import {
-  importUserHandler,
+  loadUserHandler,
   parseHandler,
   requireUserHandler,
   type UserHandler,
@@ -105,16 +105,35 @@ const loads: LoadCase[] = [
     format: 'esm',
     sync: false,
   },
+  {
+    name: 'a typeless .js written as ESM is ESM (Node detects its syntax)',
+    files: { 'index.js': ESM },
+    handler: 'index.handler',
+    format: 'esm',
+  },
+  {
+    name: 'a typeless .js written as ESM with top-level await',
+    files: { 'index.js': `await Promise.resolve();\n${ESM}` },
+    handler: 'index.handler',
+    format: 'esm',
+    sync: false,
+  },
+  {
+    name: 'an extensionless file under package.json type module is ESM',
+    files: { 'package.json': '{"type":"module"}', fn: ESM },
+    handler: 'fn.handler',
+    format: 'esm',
+  },
 ];
 
 async function call(fn: UserHandler): Promise<unknown> {
   return await (fn as () => Promise<unknown>)();
 }
 
-describe('importUserHandler (ESM entry)', () => {
+describe('loadUserHandler (ESM entry)', () => {
   for (const c of loads) {
     it(c.name, async () => {
-      const fn = await importUserHandler(taskRoot(c.files), c.handler);
+      const fn = await loadUserHandler(taskRoot(c.files), c.handler);
       assert.deepEqual(await call(fn), { format: c.format });
     });
   }
@@ -134,6 +153,21 @@ describe('requireUserHandler (CommonJS entry)', () => {
       assert.deepEqual(await call(requireUserHandler(root, c.handler)), { format: c.format });
     });
   }
+});
+
+describe('loadUserHandler: a CommonJS module is never run twice', () => {
+  it("its own require() of an ES module with top-level await fails once, with Node's error", async () => {
+    const root = taskRoot({
+      'index.js': `globalThis.xddmRuns = (globalThis.xddmRuns ?? 0) + 1;
+require('./dep.mjs');
+exports.handler = async () => ({ format: 'cjs' });`,
+      'dep.mjs': 'await Promise.resolve();\nexport const x = 1;',
+    });
+    const runs = globalThis as { xddmRuns?: number };
+    delete runs.xddmRuns;
+    await assert.rejects(loadUserHandler(root, 'index.handler'), { code: 'ERR_REQUIRE_ASYNC_MODULE' });
+    assert.equal(runs.xddmRuns, 1);
+  });
 });
 
 interface ErrorCase {
@@ -216,7 +250,7 @@ describe('load failures carry the runtime error types', () => {
       it(`${mode}: ${c.name}`, async () => {
         const root = taskRoot(c.files);
         const load = async () =>
-          mode === 'import' ? importUserHandler(root, c.handler) : requireUserHandler(root, c.handler);
+          mode === 'import' ? loadUserHandler(root, c.handler) : requireUserHandler(root, c.handler);
         await assert.rejects(load, (error: Error) => {
           assert.equal(error.name, c.type);
           for (const fragment of c.message) {

@@ -27,7 +27,6 @@ const EXPECTED_OWN_FILES = [
   'LICENSE',
   'dist/config-schema.cjs',
   'dist/handler.cjs',
-  'dist/handler.js',
   'dist/index.cjs',
   'dist/index.js',
   'handler.cjs',

@@ -43,6 +43,11 @@ const TASK_FILES = {
   // CommonJS by the nearest package.json.
   'cjs/package.json': '{ "type": "commonjs" }',
   'cjs/index.js': `const MODULE = 'cjs';\nexports.handler = async (event, context) => ${answer};\n`,
+  // ESM with top-level await: only an entry that can wait loads it.
+  'tla/app.mjs': `const MODULE = 'tla';\nawait new Promise((resolve) => setImmediate(resolve));\nexport const handler = async (event, context) => ${answer};\n`,
+  // A .js file without a package type, written as ESM: Node's syntax detection makes it ESM.
+  'typeless/package.json': '{ "name": "typeless" }',
+  'typeless/app.js': `const MODULE = 'typeless';\nexport const handler = async (event, context) => ${answer};\n`,
   // Response streaming: the runtime must still see the streaming marker through the layer.
   'stream/app.mjs': `export const handler = awslambda.streamifyResponse(async (event, responseStream, context) => {
   responseStream.setContentType('text/plain');
@@ -57,7 +62,12 @@ const TASK_FILES = {
   return { requestId: context.awsRequestId, envTraceHeader: process.env._X_AMZN_TRACE_ID ?? null, event };
 };\n`,
 };
-const HANDLERS = { esm: 'esm/app.handlers.main', cjs: 'cjs/index.handler' } as const;
+const HANDLERS = {
+  esm: 'esm/app.handlers.main',
+  cjs: 'cjs/index.handler',
+  tla: 'tla/app.handler',
+  typeless: 'typeless/app.handler',
+} as const;
 
 interface Planned extends InvocationRequest {
   traceId: bigint;
@@ -158,7 +168,7 @@ describe(`the layer under aws-lambda-ric on Node ${major}`, {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  for (const kind of ['esm', 'cjs'] as const) {
+  for (const kind of ['esm', 'cjs', 'tla', 'typeless'] as const) {
     describe(`${kind} handler (${HANDLERS[kind]})`, () => {
       const invocations = plan(3, `req-${kind}`);
       let baseline: InvocationResult[];
@@ -170,7 +180,7 @@ describe(`the layer under aws-lambda-ric on Node ${major}`, {
         for (const result of baseline) assert.equal(result.kind, 'response', result.body.toString());
         const first = JSON.parse(baseline[0]?.body.toString() ?? '{}');
         assert.equal(first.module, kind);
-        assert.equal(first.loadedAs, kind === 'esm' ? 'esm' : 'commonjs');
+        assert.equal(first.loadedAs, kind === 'cjs' ? 'commonjs' : 'esm');
         assert.equal(first.traceHeaderSeen, invocations[0]?.traceHeader);
       });
 

@@ -36,9 +36,10 @@ const ddTimeout = new Promise<void>((resolve) => {
   });
 });
 
-const { handler } = (await import(pathToFileURL(path.join(root, 'src/handler/redirect.ts')).href)) as {
-  handler: (event: unknown, context: unknown) => Promise<unknown>;
-};
+const { requireRedirectedHandler } = (await import(
+  pathToFileURL(path.join(root, 'src/handler/redirect.ts')).href
+)) as { requireRedirectedHandler: () => (event: unknown, context: unknown) => Promise<unknown> };
+const handler = requireRedirectedHandler();
 
 function context(requestId: string, remainingMs: number) {
   return {
