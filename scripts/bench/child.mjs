@@ -12,7 +12,7 @@ import {
   invocation as lambdaInvocation,
   loadHandler,
   warmBatch,
-  yieldToLoop,
+  betweenInvocations,
 } from './lambda-calls.mjs';
 
 const spec = JSON.parse(process.argv[2]);
@@ -46,7 +46,7 @@ const first = invocation();
 const firstStart = performance.now();
 await invoke(handler, first);
 const firstMs = performance.now() - firstStart;
-await yieldToLoop();
+await betweenInvocations();
 
 // Warm batches (see warmBatch). The process's CPU time per invocation is kept too: it includes the
 // background export, and being CPU time it is less disturbed than wall time when other processes

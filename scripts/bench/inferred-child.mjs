@@ -4,7 +4,7 @@
 // result to fd 3: per event, the mean microseconds per invocation of each round, off then on.
 import { readFileSync, writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { invocation, yieldToLoop } from './lambda-calls.mjs';
+import { betweenInvocations, invocation } from './lambda-calls.mjs';
 
 const spec = JSON.parse(process.argv[2]);
 const { withXRayMerge } = await import(spec.entry);
@@ -21,7 +21,7 @@ async function batch(handler, event) {
     const start = performance.now();
     await handler(copy, call.context);
     busyMs += performance.now() - start;
-    await yieldToLoop();
+    await betweenInvocations();
   }
   return (busyMs * 1000) / spec.batchSize;
 }

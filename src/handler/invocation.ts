@@ -106,13 +106,22 @@ function apiRequestId(event: unknown): string | undefined {
   }
 }
 
+/** The last function ARN seen and its region: one per process, read on every invocation. */
+let lastRegion: { readonly arn: string; readonly region: string | undefined } | undefined;
+
+function regionOf(arn: string | undefined): string | undefined {
+  if (!arn) return undefined;
+  if (lastRegion?.arn !== arn) lastRegion = { arn, region: arn.split(':')[3] || undefined };
+  return lastRegion.region;
+}
+
 /** The request id and the region (from the function's ARN) the inferred spans are tagged with. */
 function factsOf(context: LambdaContextLike): { requestId?: string; region?: string } {
-  const region = context.invokedFunctionArn?.split(':')[3];
-  return {
-    ...(context.awsRequestId ? { requestId: context.awsRequestId } : {}),
-    ...(region ? { region } : {}),
-  };
+  const facts: { requestId?: string; region?: string } = {};
+  if (context.awsRequestId) facts.requestId = context.awsRequestId;
+  const region = regionOf(context.invokedFunctionArn);
+  if (region) facts.region = region;
+  return facts;
 }
 
 /** A fault in one step of finishing: one debug line per step per process, never thrown. */
@@ -158,7 +167,12 @@ export class Invocation {
       config.addSpanPointers && source !== null && (source.name === 's3' || source.name === 'dynamodb')
         ? guardedStep('span pointers', () => spanPointers(source.name, event as Record<string, unknown>))
         : undefined;
-    const durable = guardedStep('durable function tags', () => durableFunctionTags(event));
+    let durable: Record<string, string> | undefined;
+    try {
+      durable = durableFunctionTags(event);
+    } catch (error) {
+      stepFailed('durable function tags', error);
+    }
     this.#durableEvent = durable ? event : undefined;
     const functionName = context.functionName ?? '';
     const tags: Record<string, string | number | boolean> = {

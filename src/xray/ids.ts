@@ -33,15 +33,59 @@ export function datadogTraceId(root: string, mode: TraceIdMode): DatadogTraceId 
   const epoch = root.slice(2, 10);
   const random = root.slice(11);
   const high = random.slice(0, 8);
-  const low = BigInt(`0x${random.slice(8)}`);
+  const lowHex = random.slice(8);
+  const masked = mode !== 'full128' && high !== PADDED;
+  if (HEX_64.test(lowHex)) {
+    const traceId = hex64ToDecimal(lowHex, masked);
+    return mode === 'full128' ? { traceId, tid: epoch + high } : { traceId };
+  }
+  const low = BigInt(`0x${lowHex}`);
   if (mode === 'full128') return { traceId: low.toString(), tid: epoch + high };
-  if (high === PADDED) return { traceId: low.toString() };
-  return { traceId: (low & MASK_63).toString() };
+  return { traceId: (masked ? low & MASK_63 : low).toString() };
 }
 
 /** Maps a 16-hex X-Ray segment id to a Datadog span id (unsigned 64-bit decimal). */
 export function datadogSpanId(segmentId: string): string {
+  if (HEX_64.test(segmentId)) return hex64ToDecimal(segmentId, false);
   return BigInt(`0x${segmentId}`).toString();
+}
+
+/** Exactly 16 hex digits: the ids every X-Ray header and segment carries. */
+const HEX_64 = /^[0-9a-fA-F]{16}$/;
+const LIMB = 10_000_000;
+
+/**
+ * The unsigned decimal form of 16 hex digits (`HEX_64`), with the top bit cleared when `clearTopBit`,
+ * in plain numbers: three base-10^7 limbs take the value 16 bits at a time, each product staying
+ * below 2^53. The same figure as `BigInt('0x' + hex).toString()` (a test compares them), for a
+ * fraction of its cost and none of its allocation, on every invocation's header.
+ */
+function hex64ToDecimal(hex: string, clearTopBit: boolean): string {
+  let low = 0;
+  let middle = 0;
+  let high = 0;
+  let chunk = 0;
+  for (let i = 0; i < 16; i += 1) {
+    const code = hex.charCodeAt(i);
+    chunk = chunk * 16 + (code <= 57 ? code - 48 : (code | 32) - 87);
+    if ((i & 3) !== 3) continue;
+    if (i === 3 && clearTopBit) chunk &= 0x7fff;
+    low = low * 65_536 + chunk;
+    const carryLow = Math.floor(low / LIMB);
+    low -= carryLow * LIMB;
+    middle = middle * 65_536 + carryLow;
+    const carryMiddle = Math.floor(middle / LIMB);
+    middle -= carryMiddle * LIMB;
+    high = high * 65_536 + carryMiddle;
+    chunk = 0;
+  }
+  if (high > 0) return `${high}${padLimb(middle)}${padLimb(low)}`;
+  if (middle > 0) return `${middle}${padLimb(low)}`;
+  return `${low}`;
+}
+
+function padLimb(limb: number): string {
+  return `${limb}`.padStart(7, '0');
 }
 
 /** Maps a Datadog span id (decimal) back to the 16-hex form X-Ray uses for segment ids. */

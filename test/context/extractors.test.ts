@@ -1,8 +1,16 @@
 // Each event source on its fixture: which source the event is, the parent context it carries, and
 // the other records' contexts (links). Then the malformed variants of each carrier.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import { detectEventSource, type ExtractionSettings } from '../../src/context/extractors/index.ts';
+import { fileURLToPath } from 'node:url';
+import { isRecord } from '../../src/context/carrier.ts';
+import {
+  detectEventSource,
+  EVENT_SOURCES,
+  type ExtractionSettings,
+} from '../../src/context/extractors/index.ts';
 import { MAX_LINKED_RECORDS } from '../../src/context/extractors/records.ts';
 import { base64Json, ddCarrier, fixture, realFixture } from './fixtures.ts';
 
@@ -466,5 +474,22 @@ describe("SQS attributes.AWSTraceHeader of another X-Ray trace (the producer's)"
   it("dd-trace-java's padded form is a Datadog context and still parents", () => {
     const { extracted } = extract(fixture('sqs-aws-trace-header'), { ...SETTINGS, mergeXrayTraces: false });
     assert.equal(extracted?.parent?.form, 'datadog-in-xray');
+  });
+});
+
+describe('detectEventSource: the quick test for events of no source changes no answer', () => {
+  it('every event fixture, ours and the peers’ real samples: the same source as trying every source', () => {
+    const root = fileURLToPath(new URL('../fixtures/events/', import.meta.url));
+    let checked = 0;
+    for (const file of readdirSync(root, { recursive: true, encoding: 'utf8' })) {
+      if (!file.endsWith('.json')) continue;
+      const event: unknown = JSON.parse(readFileSync(path.join(root, file), 'utf8'));
+      const everySource = isRecord(event)
+        ? EVENT_SOURCES.find((source) => source.matches(event as Record<string, unknown>))
+        : undefined;
+      assert.equal(detectEventSource(event)?.name, everySource?.name, file);
+      checked += 1;
+    }
+    assert.ok(checked > 100, `only ${checked} fixtures`);
   });
 });

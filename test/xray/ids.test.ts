@@ -90,3 +90,55 @@ describe('samplingPriority', () => {
       assert.equal(samplingPriority(sampled, policy), priority));
   }
 });
+
+describe('the id mapping without BigInt agrees with BigInt', () => {
+  // The reference: the mapping as DESIGN.md writes it, in BigInt.
+  const referenceTrace = (root: string, mode: 'compat' | 'full128') => {
+    const random = root.slice(11);
+    const low = BigInt(`0x${random.slice(8)}`);
+    if (mode === 'full128' || random.slice(0, 8) === '00000000') return low.toString();
+    return (low & ((1n << 63n) - 1n)).toString();
+  };
+  const edges = [
+    '0000000000000000',
+    '0000000000000001',
+    '000000000098967f',
+    '0000000000989680',
+    '00000000ffffffff',
+    '0000000100000000',
+    '7fffffffffffffff',
+    '8000000000000000',
+    'ffffffffffffffff',
+    'FFFFFFFFFFFFFFFE',
+    '00038d7ea4c68000',
+    '8ac7230489e80000',
+  ];
+  const random = Array.from({ length: 2000 }, (_, i) => {
+    const bytes = new Uint8Array(8);
+    crypto.getRandomValues(bytes);
+    // Every length of leading zeros, so every limb boundary is crossed.
+    return Buffer.from(bytes)
+      .toString('hex')
+      .replace(new RegExp(`^.{${i % 17}}`), (m) => '0'.repeat(m.length));
+  });
+  it('on 12 edge values and 2,000 random ones, in both modes, with and without the padded form', () => {
+    for (const hex of [...edges, ...random]) {
+      for (const high of ['00000000', '8c398be0']) {
+        const root = `1-5e272390-${high}${hex}`;
+        for (const mode of ['compat', 'full128'] as const) {
+          const expected = referenceTrace(root.toLowerCase(), mode);
+          if (datadogTraceId(root, mode).traceId !== expected) {
+            assert.fail(`${root} ${mode}: ${datadogTraceId(root, mode).traceId} != ${expected}`);
+          }
+        }
+      }
+      assert.equal(datadogSpanId(hex), BigInt(`0x${hex}`).toString(), hex);
+    }
+  });
+
+  it('ids that are not 16 hex digits still go through BigInt, and fail as before', () => {
+    assert.equal(datadogSpanId('ff'), '255');
+    assert.equal(datadogSpanId('10000000000000000'), '18446744073709551616');
+    assert.throws(() => datadogSpanId('zz'), SyntaxError);
+  });
+});
