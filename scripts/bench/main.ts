@@ -538,7 +538,7 @@ async function measureAll(): Promise<Results> {
     if (!args['skip-cold-start']) {
       coldStart = await measureColdStart({
         majors: MAJORS,
-        rounds: quick ? 5 : 11,
+        rounds: quick ? 11 : 31,
         agentUrl: standIns.agentUrl,
         taskRoot,
       });
