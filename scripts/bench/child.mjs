@@ -8,11 +8,11 @@ import { registerHooks } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import {
   allocatedPerInvocation,
+  betweenInvocations,
   invoke,
   invocation as lambdaInvocation,
   loadHandler,
   warmBatch,
-  betweenInvocations,
 } from './lambda-calls.mjs';
 
 const spec = JSON.parse(process.argv[2]);

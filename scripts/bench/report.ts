@@ -236,7 +236,7 @@ function coldStartLines(major: string, cold: ColdStartMajor): string[] {
   if ('skipped' in cold)
     return [`Node ${major} cold start under the runtime client: skipped, ${cold.skipped}`];
   const lines = [
-    `Node ${major} cold start under the real runtime client (aws-lambda-ric ${cold.client}, loopback Runtime API): median [min-max] of ${cold.rounds} fresh processes, alternating`,
+    `Node ${major} cold start under the real runtime client (aws-lambda-ric ${cold.client}, loopback Runtime API${cold.layerOnOpt ? ', the layer mounted on /opt as in Lambda' : ''}): median [min-max] of ${cold.rounds} fresh processes, alternating`,
   ];
   for (const s of cold.subjects) {
     const range = (x: Summary) => `${fmt(x.median, 1)} [${fmt(x.min, 1)}-${fmt(x.max, 1)}]`;

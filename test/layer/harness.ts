@@ -134,6 +134,11 @@ export interface RuntimeOptions {
   /** The loopback agent dd-trace exports to. */
   agentUrl?: string;
   env?: Record<string, string>;
+  /**
+   * Starts the runtime's command through another one, e.g. in a mount namespace with the layer on
+   * `/opt` (`withLayerOnOpt`); the same for every way in, so they pay the same for it.
+   */
+  launch?: (command: string, args: string[]) => [string, string[]];
 }
 
 export interface RuntimeProcess {
@@ -201,6 +206,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeProc
     command = env.AWS_LAMBDA_EXEC_WRAPPER;
     args = [client.node, ...args];
   }
+  if (options.launch) [command, args] = options.launch(command, args);
   const spawnedAt = performance.now();
   const child = spawn(command, args, { cwd: taskRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
