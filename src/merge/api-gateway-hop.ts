@@ -90,11 +90,12 @@ export function removeDuplicateHops(spans: readonly DatadogSpan[]): {
   for (const span of spans) {
     if (pairs.has(span)) continue;
     const stage = merged.get(span);
+    // A child of a removed span (aws.lambda; after the hybrid join, the stage itself) takes its parent.
+    const newParent = removedIds.get(`${span.trace_id}/${span.parent_id}`);
     if (stage) {
-      out.push(stage);
+      out.push(newParent !== undefined ? { ...stage, parent_id: newParent } : stage);
       continue;
     }
-    const newParent = removedIds.get(`${span.trace_id}/${span.parent_id}`);
     out.push(newParent !== undefined ? { ...span, parent_id: newParent } : span);
   }
   return { spans: out, removed };

@@ -24,6 +24,11 @@
  *   function segment; `_merge.datadog_parent_id` keeps the parent Datadog recorded. It is found by
  *   its `aws.xray.trace_id` tag (set by this package's wrapper), else as the `aws.lambda` span under
  *   `parent-id` that starts within the function segment.
+ * - With inferred spans between them (`aws.sqs`, `aws.sns`, `aws.apigateway`, …), the X-Ray part
+ *   takes `aws.lambda`'s place under the innermost of them: upstream → `aws.sqs` → Lambda service
+ *   segment → function segment → `aws.lambda`, rather than `aws.sqs` left without children beside
+ *   the X-Ray part. (An `aws.apigateway` span that stands for the same request as X-Ray's stage
+ *   segment is then removed by the duplicate-hop step, and the stage hangs under the upstream span.)
  * - An X-Ray trace holding invocations of different upstream traces (batch, fan-out) is split: each
  *   function segment's subtree follows its own metadata (its old parent in `_merge.xray_parent_id`),
  *   the rest stays in the X-Ray trace. Nothing joins two upstream traces.
@@ -48,6 +53,8 @@ export const DATADOG_PARENT_TAG = '_merge.datadog_parent_id';
 export const XRAY_PARENT_TAG = '_merge.xray_parent_id';
 
 const SAMPLING_PRIORITY = '_sampling_priority_v1';
+/** The tag every inferred managed-service span carries (datadog-lambda-js's and this package's). */
+const INFERRED_SOURCE_TAG = '_inferred_span.tag_source';
 const TID = '_dd.p.tid';
 
 export interface JoinedInvocation {
@@ -224,6 +231,11 @@ export function joinHybrid(input: readonly DatadogSpan[]): HybridJoinResult {
         parent_id: invocation.function_span_id,
         meta: { ...lambda.meta, [DATADOG_PARENT_TAG]: lambda.parent_id },
       });
+      if (lambda.parent_id !== invocation.parent_id) {
+        const inferred = spans.find((s) => s.span_id === lambda.parent_id);
+        if (inferred?.meta[INFERRED_SOURCE_TAG] !== undefined)
+          hangXRayPartUnder(invocation, inferred.span_id);
+      }
     }
     joined.push({
       ...facts,
@@ -247,6 +259,27 @@ export function joinHybrid(input: readonly DatadogSpan[]): HybridJoinResult {
       split: split.sort((a, b) => a.xray_trace_id.localeCompare(b.xray_trace_id)),
     },
   };
+
+  /**
+   * Re-parents the moved top X-Ray span above this invocation's function segment, hung on the
+   * upstream span, onto `parentId` (the innermost inferred span). First invocation first: when two
+   * invocations share one top span, the earliest keeps it, as it does the upstream parent.
+   */
+  function hangXRayPartUnder(invocation: (typeof invocations)[number], parentId: string): void {
+    const copies = new Map<string, DatadogSpan>();
+    for (const { span } of moved) {
+      if ((span.meta['xray.trace_id'] ?? `datadog:${span.trace_id}`) === invocation.xray_trace_id)
+        copies.set(span.span_id, span);
+    }
+    let at = copies.get(invocation.function_span_id);
+    for (let steps = 0; at !== undefined && steps <= copies.size; steps += 1) {
+      if (at.parent_id === invocation.parent_id) {
+        at.parent_id = parentId;
+        return;
+      }
+      at = copies.get(at.parent_id);
+    }
+  }
 
   /** The `aws.lambda` span of one invocation among the upstream trace's Datadog spans. */
   function lambdaSpanOf(
@@ -287,7 +320,7 @@ function hangsUnder(span: DatadogSpan, parentId: string, byId: ReadonlyMap<strin
   for (let depth = 0; at !== undefined && depth < 4; depth += 1) {
     if (at.parent_id === parentId) return true;
     const parent = byId.get(at.parent_id);
-    at = parent?.meta['_inferred_span.tag_source'] !== undefined ? parent : undefined;
+    at = parent?.meta[INFERRED_SOURCE_TAG] !== undefined ? parent : undefined;
   }
   return false;
 }

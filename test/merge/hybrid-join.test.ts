@@ -222,6 +222,72 @@ describe('hybrid join: one invocation called by a Datadog-traced host', () => {
   });
 });
 
+describe('hybrid join: inferred managed-service spans between the upstream span and aws.lambda', () => {
+  const STAGE_REQUEST_ID = 'b3b6d1a5-5d77-4c4f-9e0e-2f1b3c7d9a11';
+  /** The function's spans with the wrapper's inferred span (`name`) between the upstream span and aws.lambda. */
+  function withInferred(name: string, meta: Record<string, string> = {}): DatadogSpan[] {
+    const spans = datadogSpans();
+    const inferred = span({
+      span_id: '5000',
+      parent_id: UPSTREAM_PARENT,
+      name,
+      service: 'orders-queue',
+      start: 1_579_584_424_700_000_000n,
+      duration: 80_000_000n,
+      meta: { env: 'prod', '_inferred_span.tag_source': 'self', ...meta },
+    });
+    return [...spans.map((s) => (s.name === 'aws.lambda' ? { ...s, parent_id: '5000' } : s)), inferred];
+  }
+
+  it("an SQS trigger: the X-Ray part takes aws.lambda's place under aws.sqs, which keeps its child", () => {
+    // An asynchronous trigger: no API Gateway stage in X-Ray, the Lambda service segment is the top.
+    const documents = checkoutDocuments(metadata(ours))
+      .filter((d) => d.origin !== 'AWS::ApiGateway::Stage')
+      .map((d) => {
+        if (d.origin !== 'AWS::Lambda') return d;
+        const { parent_id: _, ...top } = d;
+        return top;
+      });
+    const { traces, report } = joinSpans([...convert(documents), ...withInferred('aws.sqs')]);
+    assert.equal(traces.length, 1);
+    const trace = traces[0] as DatadogSpan[];
+    assert.deepEqual(report.orphans, []);
+    assert.deepEqual(ancestry(trace, 'user.work'), [
+      'web.request',
+      'http.request',
+      'aws.sqs',
+      'aws.lambda.service',
+      'aws.lambda.function',
+      'aws.lambda',
+      'user.work',
+    ]);
+    assert.equal(report.hybrid.invocations[0]?.lambda_span_id, '5001');
+    const lambda = trace.find((s) => s.name === 'aws.lambda') as DatadogSpan;
+    assert.equal(lambda.meta[DATADOG_PARENT_TAG], '5000', 'the parent Datadog recorded: the inferred span');
+  });
+
+  it("an API Gateway trigger: one hop, X-Ray's stage under the upstream span with the inferred identity", () => {
+    const inferred = withInferred('aws.apigateway', { 'aws.apigateway.request_id': STAGE_REQUEST_ID });
+    const { traces, report } = joinSpans([...convert(checkoutDocuments(metadata(ours))), ...inferred]);
+    assert.equal(traces.length, 1);
+    const trace = traces[0] as DatadogSpan[];
+    assert.deepEqual(report.orphans, []);
+    assert.ok(!trace.some((s) => s.name === 'aws.apigateway'), 'the inferred hop is not there twice');
+    assert.deepEqual(ancestry(trace, 'user.work'), [
+      'web.request',
+      'http.request',
+      'aws.apigateway.stage',
+      'aws.request',
+      'aws.lambda.service',
+      'aws.lambda.function',
+      'aws.lambda',
+      'user.work',
+    ]);
+    assert.equal(trace.find((s) => s.name === 'aws.apigateway.stage')?.service, 'orders-queue');
+    assert.equal(report.duplicateHops.length, 1);
+  });
+});
+
 describe('hybrid join: what each producer writes', () => {
   const cases: Array<{ producer: string; trace: unknown; priority?: number; tid?: string }> = [
     { producer: 'xray-dd-merge (decimal strings)', trace: ours, priority: 1 },
