@@ -112,6 +112,18 @@ function datadogSpans(options: { host?: boolean; tagged?: boolean } = {}): Datad
   return options.host === false ? fn : [...host, ...fn];
 }
 
+/** The joined checkout call, from the host's request down to the function's own span. */
+const CHECKOUT_CHAIN = [
+  'web.request',
+  'http.request',
+  'aws.apigateway.stage',
+  'aws.request',
+  'aws.lambda.service',
+  'aws.lambda.function',
+  'aws.lambda',
+  'user.work',
+];
+
 function convert(documents: unknown[], idMode: TraceIdMode = 'compat'): DatadogSpan[] {
   return convertDocuments(documents, { idMode }).spans;
 }
@@ -130,16 +142,7 @@ describe('hybrid join: one invocation called by a Datadog-traced host', () => {
         trace.filter((s) => s.parent_id === '0').map((s) => s.name),
         ['web.request'],
       );
-      assert.deepEqual(ancestry(trace, 'user.work'), [
-        'web.request',
-        'http.request',
-        'aws.apigateway.stage',
-        'aws.request',
-        'aws.lambda.service',
-        'aws.lambda.function',
-        'aws.lambda',
-        'user.work',
-      ]);
+      assert.deepEqual(ancestry(trace, 'user.work'), CHECKOUT_CHAIN);
       assert.deepEqual(ancestry(trace, 'aws.dynamodb.table').slice(0, 2), ['web.request', 'http.request']);
 
       const lambda = trace.find((s) => s.name === 'aws.lambda') as DatadogSpan;
@@ -273,16 +276,7 @@ describe('hybrid join: inferred managed-service spans between the upstream span 
     const trace = traces[0] as DatadogSpan[];
     assert.deepEqual(report.orphans, []);
     assert.ok(!trace.some((s) => s.name === 'aws.apigateway'), 'the inferred hop is not there twice');
-    assert.deepEqual(ancestry(trace, 'user.work'), [
-      'web.request',
-      'http.request',
-      'aws.apigateway.stage',
-      'aws.request',
-      'aws.lambda.service',
-      'aws.lambda.function',
-      'aws.lambda',
-      'user.work',
-    ]);
+    assert.deepEqual(ancestry(trace, 'user.work'), CHECKOUT_CHAIN);
     assert.equal(trace.find((s) => s.name === 'aws.apigateway.stage')?.service, 'orders-queue');
     assert.equal(report.duplicateHops.length, 1);
   });
