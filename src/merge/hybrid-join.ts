@@ -121,6 +121,7 @@ export function joinHybrid(input: readonly DatadogSpan[]): HybridJoinResult {
 
   const replaced = new Map<DatadogSpan, DatadogSpan>();
   const moved: Array<{ span: DatadogSpan; context: UpstreamContext }> = [];
+  let movedIndex: Map<string, Map<string, DatadogSpan>> | undefined;
   const invocations: Array<
     Omit<JoinedInvocation, 'lambda_span_id' | 'upstream_in_input'> & { start: bigint; end: bigint }
   > = [];
@@ -266,11 +267,7 @@ export function joinHybrid(input: readonly DatadogSpan[]): HybridJoinResult {
    * invocations share one top span, the earliest keeps it, as it does the upstream parent.
    */
   function hangXRayPartUnder(invocation: (typeof invocations)[number], parentId: string): void {
-    const copies = new Map<string, DatadogSpan>();
-    for (const { span } of moved) {
-      if ((span.meta['xray.trace_id'] ?? `datadog:${span.trace_id}`) === invocation.xray_trace_id)
-        copies.set(span.span_id, span);
-    }
+    const copies = movedByXRayTrace().get(invocation.xray_trace_id) ?? new Map<string, DatadogSpan>();
     let at = copies.get(invocation.function_span_id);
     for (let steps = 0; at !== undefined && steps <= copies.size; steps += 1) {
       if (at.parent_id === invocation.parent_id) {
@@ -279,6 +276,19 @@ export function joinHybrid(input: readonly DatadogSpan[]): HybridJoinResult {
       }
       at = copies.get(at.parent_id);
     }
+  }
+
+  /** The moved X-Ray spans by X-Ray trace and span id, indexed once, on first need. */
+  function movedByXRayTrace(): Map<string, Map<string, DatadogSpan>> {
+    if (movedIndex) return movedIndex;
+    movedIndex = new Map();
+    for (const { span } of moved) {
+      const key = span.meta['xray.trace_id'] ?? `datadog:${span.trace_id}`;
+      const copies = movedIndex.get(key);
+      if (copies) copies.set(span.span_id, span);
+      else movedIndex.set(key, new Map([[span.span_id, span]]));
+    }
+    return movedIndex;
   }
 
   /** The `aws.lambda` span of one invocation among the upstream trace's Datadog spans. */
