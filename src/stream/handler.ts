@@ -26,7 +26,7 @@ import { readStreamEvent } from './event.ts';
 import { holdStep } from './hold.ts';
 import { classifyRecord } from './record.ts';
 import { convertSpanRecords, groupByTrace } from './spans.ts';
-import { readSubscriptionPayload } from './subscription.ts';
+import { readRecordPayload } from './subscription.ts';
 
 export interface StreamReport {
   readonly records: number;
@@ -84,10 +84,7 @@ export function createStreamHandler(
     let controlMessages = 0;
     const messages: string[] = [];
     for (const record of event.records) {
-      const payload =
-        record.gzip === undefined
-          ? ({ kind: 'malformed', reason: 'data is not base64' } as const)
-          : readSubscriptionPayload(record.gzip);
+      const payload = readRecordPayload(record.gzip);
       if (payload.kind === 'malformed') {
         malformedPayloads += 1;
         warn(`[xray-dd-merge] stream: record ${record.id} skipped: ${payload.reason}`);

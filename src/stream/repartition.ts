@@ -18,7 +18,7 @@ import type { KinesisEntry } from '../merge/kinesis-put.ts';
 import { readStreamEvent } from './event.ts';
 import type { StreamResult } from './handler.ts';
 import { traceIdOfRecord } from './spans.ts';
-import { readSubscriptionPayload, writeSubscriptionPayload } from './subscription.ts';
+import { readRecordPayload, writeSubscriptionPayload } from './subscription.ts';
 
 export interface RepartitionOptions {
   readonly put: (entries: readonly KinesisEntry[]) => Promise<void>;
@@ -46,10 +46,7 @@ export function createRepartitionHandler(
     const byTrace = new Map<string, Array<{ id: string; timestamp: number; message: string }>>();
     let spans = 0;
     for (const record of event.records) {
-      const payload =
-        record.gzip === undefined
-          ? ({ kind: 'malformed', reason: 'data is not base64' } as const)
-          : readSubscriptionPayload(record.gzip);
+      const payload = readRecordPayload(record.gzip);
       if (payload.kind === 'malformed') {
         warn(`[xray-dd-merge] repartition: record ${record.id} skipped: ${payload.reason}`);
         continue;

@@ -23,6 +23,16 @@ export type SubscriptionPayload =
   | { readonly kind: 'control' }
   | { readonly kind: 'malformed'; readonly reason: string };
 
+/**
+ * One Kinesis record's payload: its gzip bytes when the record's data was base64, else (undefined)
+ * malformed, as every stage reports it.
+ */
+export function readRecordPayload(gzip: Uint8Array | undefined): SubscriptionPayload {
+  return gzip === undefined
+    ? { kind: 'malformed', reason: 'data is not base64' }
+    : readSubscriptionPayload(gzip);
+}
+
 /** Reads one payload from its gzip bytes (the base64 already decoded). */
 export function readSubscriptionPayload(gzip: Uint8Array): SubscriptionPayload {
   let text: string;
