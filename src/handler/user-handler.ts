@@ -92,14 +92,18 @@ export function findModuleFile(location: HandlerLocation): string | undefined {
   return candidateFiles(location).find((file) => fs().existsSync(file));
 }
 
+/** A `require` that resolves as from a module in the task root. */
+function requireFromRoot(taskRoot: string): NodeJS.Require {
+  return createRequire(path.join(taskRoot, 'noop.js'));
+}
+
 /**
  * The runtime's last resort: Node resolution of the module name from the task root and the module
  * root (a package in `node_modules`, a directory with an index file). Undefined when nothing resolves.
  */
 function resolveByNode(location: HandlerLocation, taskRoot: string): string | undefined {
   try {
-    const requireFromRoot = createRequire(path.join(taskRoot, 'noop.js'));
-    return requireFromRoot.resolve(location.moduleName, {
+    return requireFromRoot(taskRoot).resolve(location.moduleName, {
       paths: [taskRoot, path.join(taskRoot, location.moduleRoot)],
     });
   } catch (error) {
@@ -229,7 +233,7 @@ export async function loadUserHandler(taskRoot: string, handler: string): Promis
       const resolved = resolveByNode(location, taskRoot);
       if (!resolved) throw notFound(location, taskRoot);
       loadedFrom = resolved;
-      module = createRequire(path.join(taskRoot, 'noop.js'))(resolved);
+      module = requireFromRoot(taskRoot)(resolved);
     }
   } catch (error) {
     throw classifyLoadError(error);
@@ -247,7 +251,7 @@ async function requireOrImport(file: string, taskRoot: string): Promise<unknown>
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = Number.POSITIVE_INFINITY;
   try {
-    return createRequire(path.join(taskRoot, 'noop.js'))(file);
+    return requireFromRoot(taskRoot)(file);
   } catch (error) {
     if (refusedAsEsm(error, file)) return await importFile(file);
     throw error;
@@ -263,12 +267,11 @@ async function requireOrImport(file: string, taskRoot: string): Promise<unknown>
  */
 export function requireUserHandler(taskRoot: string, handler: string): UserHandler {
   const location = parseHandler(handler, taskRoot);
-  const requireFromRoot = createRequire(path.join(taskRoot, 'noop.js'));
   const file = findModuleFile(location) ?? resolveByNode(location, taskRoot);
   if (!file) throw notFound(location, taskRoot);
   let module: unknown;
   try {
-    module = requireFromRoot(file);
+    module = requireFromRoot(taskRoot)(file);
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ERR_REQUIRE_ASYNC_MODULE') {
       throw runtimeError(
